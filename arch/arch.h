@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * arch.h - what an architecture gives the rest of mmuemu.
+ *
+ * An architecture is one const struct arch_ops, defined in arch/<name>/, made of two halves
+ * (each a const struct of its own, so that mm/ links the first without Unicorn):
+ *
+ *  - struct arch_mmu: the page-table format and the hardware page walk. mm/ sees only this
+ *    half and never asks which architecture it is talking to. Levels, index bits and the
+ *    page size are data here, so generic code assumes neither 4 levels nor 4 KiB pages.
+ *  - struct arch_cpu: registers, syscall ABI, fault decoding and disassembly mode, used by
+ *    emu/. It names Unicorn's and Capstone's constants as plain ints so that this header
+ *    does not pull either library into mm/.
+ *
+ * Levels are numbered from the root: level 0 is the top table (x86_64 PML4, arm64 L0) and
+ * level levels-1 holds the leaf entries that map pages (x86_64 PT, arm64 L3). In Linux's
+ * words, for four levels: 0 = pgd, 1 = pud, 2 = pmd, 3 = pte.
+ */
+#ifndef MMUEMU_ARCH_H
+#define MMUEMU_ARCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ARCH_MAX_LEVELS 5
+
+/*
+ * Protection and access bits, shared by the whole program. They are the guest's PROT_*
+ * values (identical on x86_64 and arm64), so mmap's prot argument can be used as is.
+ */
+#define MM_PROT_NONE  0u
+#define MM_PROT_READ  1u
+#define MM_PROT_WRITE 2u
+#define MM_PROT_EXEC  4u
+
+/* The access that caused a walk; one of MM_PROT_READ, MM_PROT_WRITE, MM_PROT_EXEC. */
+typedef unsigned mm_access_t;
+
+/**
+ * struct arch_mem - the host's view of guest physical memory, for walkers.
+ * @base: host address of guest physical address 0.
+ * @size: bytes of guest physical memory; an entry beyond it is a walk error.
+ */
+struct arch_mem {
+	uint8_t *base;
+	uint64_t size;
+};
+
+#define ARCH_WALK_F_NOUPDATE 0x1u /* look only: set no accessed or dirty bit */
+
+enum arch_walk_result {
+	ARCH_WALK_OK = 0,       /* translation found and allows the access */
+	ARCH_WALK_NOT_PRESENT,  /* an entry at w->fault_level was not valid */
+	ARCH_WALK_PROT,         /* valid translation that forbids the access */
+	ARCH_WALK_BAD_TABLE,    /* a table entry pointed outside physical memory */
+};
+
+/**
+ * struct arch_walk - one hardware page walk, recorded level by level.
+ * @result: outcome, see enum arch_walk_result.
+ * @nr_levels: entries read, root first (fault_level + 1 on a NOT_PRESENT result).
+ * @entry_paddr: guest physical address of each entry read.
+ * @entry: each entry's value as read, before accessed/dirty bits were set.
+ * @fault_level: level that stopped the walk, or -1.
+ * @paddr: on success, guest physical address of the byte at the walked vaddr.
+ * @prot: on success or ARCH_WALK_PROT, the MM_PROT_* the translation grants a user access.
+ * @tlb_prot: on success, what may be cached in the emulator TLB: @prot minus what must come
+ *            back to the walker (write on a clean page, so that the first write sets dirty).
+ */
+struct arch_walk {
+	enum arch_walk_result result;
+	unsigned nr_levels;
+	uint64_t entry_paddr[ARCH_MAX_LEVELS];
+	uint64_t entry[ARCH_MAX_LEVELS];
+	int fault_level;
+	uint64_t paddr;
+	unsigned prot;
+	unsigned tlb_prot;
+};
+
+/**
+ * struct arch_mmu - page-table format and walker of one architecture.
+ *
+ * Entries are 64 bits, little-endian in guest memory, on both current architectures.
+ * "Present" below has Linux's pte_present() meaning: the entry maps a frame, even if the
+ * hardware would not use it (PROT_NONE leaves are present but not valid).
+ */
+struct arch_mmu {
+	const char *name;                      /* "x86_64", "arm64" */
+	unsigned page_shift;                   /* 12 for 4 KiB pages */
+	unsigned levels;                       /* number of table levels */
+	unsigned shift[ARCH_MAX_LEVELS];       /* VA shift of each level's index, root first */
+	unsigned index_bits[ARCH_MAX_LEVELS];  /* index width of each level */
+	unsigned va_bits;                      /* width of the user address space */
+	uint64_t task_size;                    /* exclusive end of user addresses (TASK_SIZE) */
+	uint64_t mmap_base;                    /* top of the top-down mmap area */
+	uint64_t stack_top;                    /* initial stack top (exclusive) */
+	const char *level_name[ARCH_MAX_LEVELS]; /* "PML4", "PDPT", ... / "L0", ... */
+
+	/** mk_table() - entry at @level pointing to the table at @table_paddr. */
+	uint64_t (*mk_table)(uint64_t table_paddr, unsigned level);
+	/**
+	 * mk_leaf() - leaf entry mapping the frame at @paddr with MM_PROT_* @prot. A @prot of
+	 * MM_PROT_NONE gives a present-but-invalid entry that still holds the frame.
+	 * Entries are made as Linux makes them: accessed, and writable ones clean.
+	 */
+	uint64_t (*mk_leaf)(uint64_t paddr, unsigned prot);
+	/** leaf_modify_prot() - @e with its protection replaced by @prot; frame, A and D kept. */
+	uint64_t (*leaf_modify_prot)(uint64_t e, unsigned prot);
+	/** entry_present() - @e at @level maps a frame or points to a table. */
+	bool (*entry_present)(uint64_t e, unsigned level);
+	/** entry_is_table() - @e at @level (not the last) points to a next-level table. */
+	bool (*entry_is_table)(uint64_t e, unsigned level);
+	/** entry_paddr() - frame or table address held by a present @e. */
+	uint64_t (*entry_paddr)(uint64_t e);
+	/** leaf_prot() - MM_PROT_* granted to user mode by the present leaf @e. */
+	unsigned (*leaf_prot)(uint64_t e);
+	/** leaf_dirty() - the hardware has written through the leaf @e. */
+	bool (*leaf_dirty)(uint64_t e);
+	/** leaf_young() - the hardware has accessed through the leaf @e. */
+	bool (*leaf_young)(uint64_t e);
+	/**
+	 * walk() - translate @va for a user-mode @access, as the hardware would.
+	 * @mmu: this struct.
+	 * @mem: guest physical memory holding the tables.
+	 * @root: physical address of the level-0 table (CR3 / TTBR0_EL1 base).
+	 * @va: virtual address; need not be page-aligned.
+	 * @access: MM_PROT_READ, MM_PROT_WRITE or MM_PROT_EXEC.
+	 * @flags: ARCH_WALK_F_* (0 for the hardware's own behaviour).
+	 * @w: filled with every entry read and the outcome.
+	 *
+	 * On success it sets the accessed and dirty bits in memory as the hardware would
+	 * (x86: A at every level, D on a write; arm64: AF, and on a write to a DBM page clears
+	 * AP[2]), unless @flags has ARCH_WALK_F_NOUPDATE. Non-canonical or out-of-range @va is
+	 * ARCH_WALK_NOT_PRESENT at level 0.
+	 * Return: w->result.
+	 */
+	enum arch_walk_result (*walk)(const struct arch_mmu *mmu, const struct arch_mem *mem,
+				      uint64_t root, uint64_t va, mm_access_t access,
+				      unsigned flags, struct arch_walk *w);
+	/** describe_entry() - human-readable bits of @e at @level, e.g. "P RW US A NX". */
+	void (*describe_entry)(uint64_t e, unsigned level, char *buf, size_t len);
+};
+
+/* Derived sizes, written once here so no caller recomputes them. */
+static inline uint64_t arch_page_size(const struct arch_mmu *m)
+{
+	return UINT64_C(1) << m->page_shift;
+}
+
+/* Bytes of address space one entry at @level covers. */
+static inline uint64_t arch_level_size(const struct arch_mmu *m, unsigned level)
+{
+	return UINT64_C(1) << m->shift[level];
+}
+
+/* Bytes of address space one table at @level covers (a whole table, not one entry). */
+static inline uint64_t arch_table_span(const struct arch_mmu *m, unsigned level)
+{
+	unsigned s = m->shift[level] + m->index_bits[level];
+
+	return s >= 64 ? 0 : UINT64_C(1) << s;
+}
+
+static inline unsigned arch_level_index(const struct arch_mmu *m, unsigned level, uint64_t va)
+{
+	return (unsigned)((va >> m->shift[level]) & ((UINT64_C(1) << m->index_bits[level]) - 1));
+}
+
+/* Entries in one table at @level. */
+static inline unsigned arch_ptrs_per_table(const struct arch_mmu *m, unsigned level)
+{
+	return 1u << m->index_bits[level];
+}
+
+struct uc_struct;
+
+/*
+ * Generic syscall numbers: emu/ handles these; each architecture maps its own numbering
+ * onto them (x86_64 has its own table, arm64 uses the asm-generic one).
+ */
+enum emu_sysno {
+	EMU_SYS_UNKNOWN = 0,
+	EMU_SYS_read, EMU_SYS_write, EMU_SYS_writev, EMU_SYS_readv, EMU_SYS_exit,
+	EMU_SYS_exit_group, EMU_SYS_mmap, EMU_SYS_munmap, EMU_SYS_mprotect, EMU_SYS_brk,
+	EMU_SYS_mremap, EMU_SYS_madvise, EMU_SYS_arch_prctl, EMU_SYS_set_tid_address,
+	EMU_SYS_set_robust_list, EMU_SYS_rseq, EMU_SYS_prlimit64, EMU_SYS_uname,
+	EMU_SYS_getrandom, EMU_SYS_readlinkat, EMU_SYS_readlink, EMU_SYS_ioctl, EMU_SYS_fstat,
+	EMU_SYS_newfstatat, EMU_SYS_getpid, EMU_SYS_gettid, EMU_SYS_getuid, EMU_SYS_geteuid,
+	EMU_SYS_getgid, EMU_SYS_getegid, EMU_SYS_rt_sigaction, EMU_SYS_rt_sigprocmask,
+	EMU_SYS_clock_gettime, EMU_SYS_openat, EMU_SYS_open, EMU_SYS_close, EMU_SYS_lseek,
+	EMU_SYS_kill, EMU_SYS_tgkill, EMU_SYS_getppid, EMU_SYS_futex,
+	EMU_SYS__COUNT
+};
+
+/**
+ * struct arch_cpu - the CPU side of an architecture, for emu/.
+ *
+ * Register and mode fields hold Unicorn's and Capstone's enum values as ints.
+ * The function members are implemented in arch/<name>/cpu.c, which may include Unicorn.
+ */
+struct arch_cpu {
+	uint16_t elf_machine;     /* EM_X86_64, EM_AARCH64 */
+	const char *uname_machine; /* "x86_64", "aarch64" */
+	int uc_arch, uc_mode;
+	int cs_arch, cs_mode;
+	int reg_pc, reg_sp;
+	int reg_sysno;            /* register holding the syscall number */
+	int reg_args[6];          /* syscall argument registers */
+	int reg_ret;              /* syscall return register */
+	uint64_t hwcap;           /* AT_HWCAP */
+	uint64_t hwcap2;          /* AT_HWCAP2 */
+
+	/** sysno() - generic number of the guest's syscall @nr, EMU_SYS_UNKNOWN if none. */
+	enum emu_sysno (*sysno)(uint64_t nr);
+	/** cpu_init() - architectural set-up of a fresh engine (control registers, FP). */
+	int (*cpu_init)(struct uc_struct *uc);
+	/** set_tls() / get_tls() - thread pointer (FS base / TPIDR_EL0). */
+	int (*set_tls)(struct uc_struct *uc, uint64_t tp);
+	int (*get_tls)(struct uc_struct *uc, uint64_t *tp);
+	/**
+	 * hook_syscall() - install @cb so it runs on every guest syscall instruction, with the
+	 * PC already past it; @cb's return value is ignored. Return: 0 or a Unicorn error.
+	 */
+	int (*hook_syscall)(struct uc_struct *uc, void (*cb)(struct uc_struct *uc, void *user),
+			    void *user);
+	/**
+	 * set_pc_in_syscall() - make the guest resume at @pc when the current syscall hook
+	 * returns (x86_64's hook adds the instruction length after the hook).
+	 */
+	int (*set_pc_in_syscall)(struct uc_struct *uc, uint64_t pc);
+	/**
+	 * fault_code() - the hardware's own fault syndrome for a failed walk: the x86 #PF
+	 * error code, or the arm64 ESR_EL1 value.
+	 */
+	uint64_t (*fault_code)(const struct arch_walk *w, mm_access_t access);
+};
+
+/**
+ * struct arch_ops - one architecture.
+ */
+struct arch_ops {
+	const char *name;
+	const struct arch_mmu *mmu;
+	const struct arch_cpu *cpu;
+};
+
+/* Each half is its own object so that mm/ and its tests link the MMU half without Unicorn. */
+extern const struct arch_mmu x86_64_mmu, arm64_mmu;
+extern const struct arch_cpu x86_64_cpu, arm64_cpu;
+extern const struct arch_ops x86_64_arch, arm64_arch;
+
+/** arch_by_elf_machine() - the architecture for an ELF e_machine, or NULL. */
+const struct arch_ops *arch_by_elf_machine(uint16_t machine);
+
+#endif

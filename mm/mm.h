@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mm.h - the public face of mmuemu's Linux-modelled memory manager.
+ *
+ * mm/ owns the guest's virtual memory: VMAs, real page tables in the architecture's own
+ * format (written into guest physical memory), demand faults, and the teardown path of
+ * Linux's mm/vma.c (struct unmap_desc, unmap_region, free_pgtables, mmu_gather). It never
+ * includes Unicorn: it reaches the architecture through struct arch_mmu and the emulator
+ * through struct mm_engine, which emu/ fills in and unit tests fake.
+ *
+ * The rule every teardown follows, here once for the whole layer:
+ *   1. clear the entry, 2. flush the emulator TLB for it, 3. only then free the frame or
+ *   table page it pointed to.
+ * A frame freed before the flush could be reused while Unicorn still translates to it.
+ *
+ * Errors are 0 or a negative errno (the guest's errno values, which equal the host's on
+ * Linux for every code used here).
+ */
+#ifndef MMUEMU_MM_H
+#define MMUEMU_MM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "arch/arch.h"
+
+#define __must_check __attribute__((warn_unused_result))
+
+/* Guest mmap flags: identical on x86_64 and arm64 (asm-generic values). */
+#define MAP_SHARED_LINUX          0x01u
+#define MAP_PRIVATE_LINUX         0x02u
+#define MAP_SHARED_VALIDATE_LINUX 0x03u
+#define MAP_TYPE_LINUX            0x0fu
+#define MAP_FIXED_LINUX           0x10u
+#define MAP_ANONYMOUS_LINUX       0x20u
+#define MAP_GROWSDOWN_LINUX       0x0100u
+#define MAP_DENYWRITE_LINUX       0x0800u
+#define MAP_EXECUTABLE_LINUX      0x1000u
+#define MAP_LOCKED_LINUX          0x2000u
+#define MAP_NORESERVE_LINUX       0x4000u
+#define MAP_POPULATE_LINUX        0x8000u
+#define MAP_NONBLOCK_LINUX        0x10000u
+#define MAP_STACK_LINUX           0x20000u
+#define MAP_HUGETLB_LINUX         0x40000u
+#define MAP_FIXED_NOREPLACE_LINUX 0x100000u
+
+/* si_code values for SIGSEGV. */
+#define SEGV_MAPERR_LINUX 1
+#define SEGV_ACCERR_LINUX 2
+
+/* VMA flags, Linux's values for the low ones. */
+#define VM_NONE       0x00000000u
+#define VM_READ       0x00000001u
+#define VM_WRITE      0x00000002u
+#define VM_EXEC       0x00000004u
+#define VM_SHARED     0x00000008u
+#define VM_MAYREAD    0x00000010u
+#define VM_MAYWRITE   0x00000020u
+#define VM_MAYEXEC    0x00000040u
+#define VM_MAYSHARE   0x00000080u
+#define VM_GROWSDOWN  0x00000100u
+#define VM_LOCKED     0x00002000u
+#define VM_ACCOUNT    0x00100000u
+#define VM_NORESERVE  0x00200000u
+#define VM_ACCESS_FLAGS (VM_READ | VM_WRITE | VM_EXEC)
+
+struct mm_phys;
+struct mm_struct;
+
+/**
+ * struct mm_engine - what mm/ asks of the emulator. Any member may be NULL (no-op).
+ * @ctx: passed back to every callback.
+ * @flush_tlb_all: drop every cached translation (Unicorn: uc_ctl_flush_tlb).
+ * @flush_tlb_range: drop the translations of [start, end), including the walk caches
+ *     behind them when @freed_tables; may flush more. NULL means: use @flush_tlb_all.
+ * @invalidate_code: host writes changed guest physical [paddr, paddr + len); cached
+ *     translated code for it must go (Unicorn: uc_ctl_remove_cache).
+ */
+struct mm_engine {
+	void *ctx;
+	void (*flush_tlb_all)(void *ctx);
+	void (*flush_tlb_range)(void *ctx, uint64_t start, uint64_t end, bool freed_tables);
+	void (*invalidate_code)(void *ctx, uint64_t paddr, uint64_t len);
+};
+
+/**
+ * struct vm_area_struct - one mapping, [vm_start, vm_end), page-aligned.
+ * @vm_flags: VM_* flags; the access ones mirror the mapping's PROT_*.
+ * @vm_pgoff: offset in pages (anonymous: vm_start >> page_shift, as Linux does).
+ * @vm_name: file path shown in maps, or NULL (anonymous). Owned by the VMA.
+ * @detached: removed from the tree (waiting in a munmap's side list).
+ */
+struct vm_area_struct {
+	uint64_t vm_start;
+	uint64_t vm_end;
+	uint64_t vm_flags;
+	uint64_t vm_pgoff;
+	struct mm_struct *vm_mm;
+	char *vm_name;
+	bool detached;
+};
+
+/**
+ * struct mm_stats - event counters, the raw material of --stats and the arch comparison.
+ * Levels are indexed from the root (0) as in struct arch_mmu.
+ */
+struct mm_stats {
+	uint64_t faults;                         /* demand faults that mapped a page */
+	uint64_t faults_segv;                    /* faults that became SIGSEGV */
+	uint64_t pte_written;                    /* leaf entries written (map, mprotect) */
+	uint64_t pte_cleared;                    /* leaf entries cleared by zap */
+	uint64_t table_entries_written;          /* non-leaf entries written */
+	uint64_t table_entries_cleared;          /* non-leaf entries cleared by free_pgtables */
+	uint64_t tables_alloc[ARCH_MAX_LEVELS];  /* table pages allocated, per level */
+	uint64_t tables_freed[ARCH_MAX_LEVELS];  /* table pages freed, per level */
+	uint64_t tables_in_use;
+	uint64_t tables_peak;
+	uint64_t frames_in_use;                  /* data frames, not tables */
+	uint64_t frames_peak;
+	uint64_t tlb_flush_all;                  /* full flushes asked of the engine */
+	uint64_t tlb_flush_range;                /* range flushes asked of the engine */
+	uint64_t tlb_flush_skipped;              /* flushes left out (no_tlb_flush) */
+	uint64_t mmap_calls, munmap_calls, mprotect_calls, brk_calls;
+};
+
+/**
+ * struct mm_unmap_record - one operation that took addresses away, for fault reports.
+ * @op: "munmap", "mmap(MAP_FIXED)", "brk", "mprotect" is never one.
+ * @arg_addr, @arg_len: the caller's arguments.
+ * @start, @end: the range actually unmapped.
+ * @seq: mm operation number (1 for the first mm call).
+ * @caller_seq: mm->caller_seq at the time (emu/ puts its syscall number there).
+ */
+struct mm_unmap_record {
+	const char *op;
+	uint64_t arg_addr, arg_len;
+	uint64_t start, end;
+	uint64_t seq;
+	uint64_t caller_seq;
+};
+
+/**
+ * struct mm_fault - why a translation failed, for signals and reports.
+ * @addr: faulting virtual address (not rounded).
+ * @access: MM_PROT_READ, MM_PROT_WRITE or MM_PROT_EXEC.
+ * @si_code: SEGV_MAPERR_LINUX (no VMA) or SEGV_ACCERR_LINUX (the VMA forbids the access).
+ * @oom: the VMA allowed the access but no frame or table page could be had.
+ * @walk: the hardware walk that failed, entry by entry.
+ */
+struct mm_fault {
+	uint64_t addr;
+	mm_access_t access;
+	int si_code;
+	bool oom;
+	struct arch_walk walk;
+};
+
+#define MM_TRACE_MM 0x1u
+
+/**
+ * struct mm_struct - one guest address space.
+ * Fields below the line are private to mm/.
+ */
+struct mm_struct {
+	const struct arch_mmu *arch;
+	struct mm_phys *phys;
+	struct mm_engine engine;
+	uint64_t pgd;                 /* physical address of the root table; 0 after exit */
+	uint64_t start_brk, brk;      /* heap: set start_brk with mm_set_brk() */
+	uint64_t start_stack;         /* for "[stack]" in maps */
+	uint64_t mmap_base;           /* top-down placement starts below this */
+	int map_count;
+	struct mm_stats stats;
+	bool no_tlb_flush;            /* --no-tlb-flush: teardown skips the engine flush */
+	FILE *trace;                  /* --trace=mm: one line per operation and teardown step */
+	uint64_t caller_seq;          /* set by emu/ before each call, kept in unmap records */
+	/* private */
+	void *vma_tree;               /* GTree of VMAs keyed by vm_start */
+	void *unmap_log;              /* GArray of struct mm_unmap_record */
+	uint64_t op_seq;
+	bool exited;
+};
+
+/**
+ * struct vma_iterator - position in the VMA tree, in the role of the kernel's.
+ * Initialise with vma_iter_init(); vma_next() and vma_prev() step and return the VMA or NULL.
+ */
+struct vma_iterator {
+	struct mm_struct *mm;
+	void *node;                   /* GTreeNode of the current VMA, or NULL */
+	uint64_t addr;
+	bool started;
+};
+
+/* ---- physical memory ---- */
+
+/**
+ * mm_phys_create() - reserve guest physical memory of @size bytes in frames of
+ * 1 << @page_shift bytes. Untouched memory costs the host nothing. Frame 0 is never handed
+ * out, so physical address 0 never appears in a valid entry.
+ * Return: 0 or -ENOMEM; *@out set on success.
+ */
+int mm_phys_create(uint64_t size, unsigned page_shift, struct mm_phys **out) __must_check;
+/** mm_phys_destroy() - release guest physical memory; NULL is a no-op. */
+void mm_phys_destroy(struct mm_phys *phys);
+/** mm_phys_mem() - host view of the memory, for walkers and uc_mem_map_ptr(). */
+const struct arch_mem *mm_phys_mem(const struct mm_phys *phys);
+/** mm_phys_frames_in_use() - frames handed out and not yet freed (tables included). */
+uint64_t mm_phys_frames_in_use(const struct mm_phys *phys);
+/**
+ * mm_phys_fail_after() - make the (@n+1)-th allocation from now fail, for fault injection;
+ * a negative @n turns injection off.
+ */
+void mm_phys_fail_after(struct mm_phys *phys, int64_t n);
+
+/* ---- address spaces ---- */
+
+/**
+ * mm_create() - a new empty address space with a root table.
+ * @arch: page-table format.
+ * @phys: physical memory; must outlive the mm, its page size must equal @arch's.
+ * @engine: emulator callbacks (copied); NULL for none.
+ * Return: 0 or -ENOMEM.
+ */
+int mm_create(const struct arch_mmu *arch, struct mm_phys *phys, const struct mm_engine *engine,
+	      struct mm_struct **out) __must_check;
+/** mm_destroy() - exit_mmap() if not yet done, then free the mm. NULL is a no-op. */
+void mm_destroy(struct mm_struct *mm);
+
+/**
+ * do_mmap() - mmap(2) for an anonymous mapping.
+ * @addr: hint, or the exact address with MAP_FIXED / MAP_FIXED_NOREPLACE.
+ * @len: length in bytes, rounded up to pages.
+ * @prot: MM_PROT_* bits; others give -EINVAL.
+ * @flags: MAP_*_LINUX. File mappings are not handled here: the caller passes
+ *     MAP_ANONYMOUS, or gets -EBADF.
+ * @pgoff: offset in pages (ignored for anonymous mappings).
+ * Return: the mapped address, or a negative errno (-EINVAL, -ENOMEM, -EEXIST, -EBADF).
+ */
+int64_t do_mmap(struct mm_struct *mm, uint64_t addr, uint64_t len, unsigned prot,
+		unsigned flags, uint64_t pgoff) __must_check;
+/** do_munmap() - munmap(2). Return: 0 or -EINVAL. */
+int do_munmap(struct mm_struct *mm, uint64_t start, uint64_t len) __must_check;
+/** do_mprotect() - mprotect(2). Return: 0, -EINVAL, -ENOMEM (hole in the range), -EACCES. */
+int do_mprotect(struct mm_struct *mm, uint64_t start, uint64_t len, unsigned prot) __must_check;
+/**
+ * mm_set_brk() - place the heap: start_brk = brk = @addr (page-aligned up), as exec does
+ * after loading the last segment. No VMA until the guest grows it.
+ */
+void mm_set_brk(struct mm_struct *mm, uint64_t addr);
+/** do_brk() - brk(2): move the break to @brk if possible. Return: the break now in force. */
+uint64_t do_brk(struct mm_struct *mm, uint64_t brk);
+/**
+ * mm_name_range() - give the VMAs exactly covering [start, end) the name @name (copied),
+ * splitting at the ends if needed, as the loader does for file segments.
+ * Return: 0, -ENOMEM or -EINVAL (not fully mapped).
+ */
+int mm_name_range(struct mm_struct *mm, uint64_t start, uint64_t end, const char *name) __must_check;
+/**
+ * exit_mmap() - tear the whole address space down (unmap_all_init, one full-mm gather,
+ * unmap_vmas, free_pgtables over everything), then free the root table. Afterwards no frame
+ * and no table page of this mm is in use.
+ */
+void exit_mmap(struct mm_struct *mm);
+
+/**
+ * mm_fill_tlb() - the emulator missed its TLB at @va: translate, serving a demand fault if
+ * the VMA allows the access.
+ * @paddr: on success, physical address of the page (page-aligned) holding @va.
+ * @tlb_prot: on success, MM_PROT_* the emulator may cache.
+ * @fault: on failure, why (may be NULL).
+ * Return: 0, -EFAULT (a SIGSEGV for the guest: see fault->si_code) or -ENOMEM (out of guest
+ * memory: fault->oom is set).
+ */
+int mm_fill_tlb(struct mm_struct *mm, uint64_t va, mm_access_t access, uint64_t *paddr,
+		unsigned *tlb_prot, struct mm_fault *fault) __must_check;
+
+/**
+ * copy_from_user() / copy_to_user() - move bytes between the host and guest virtual memory,
+ * through the page tables, faulting pages in as a user access would.
+ * Return: 0, or -EFAULT if any byte is not accessible.
+ */
+int copy_from_user(struct mm_struct *mm, void *dst, uint64_t src, uint64_t n) __must_check;
+int copy_to_user(struct mm_struct *mm, uint64_t dst, const void *src, uint64_t n) __must_check;
+/**
+ * strncpy_from_user() - copy a NUL-terminated string of at most @n bytes, NUL included.
+ * Return: its length without the NUL, -ENAMETOOLONG if no NUL in @n bytes, or -EFAULT.
+ */
+int64_t strncpy_from_user(struct mm_struct *mm, char *dst, uint64_t src, uint64_t n) __must_check;
+/**
+ * mm_poke() - write into guest memory whatever the VMA's protection (FOLL_FORCE), for the
+ * loader and the initial stack; invalidates translated code of the pages written.
+ * Return: 0, -EFAULT (no VMA) or -ENOMEM.
+ */
+int mm_poke(struct mm_struct *mm, uint64_t dst, const void *src, uint64_t n) __must_check;
+
+/* ---- looking at the address space ---- */
+
+/** find_vma() - the first VMA with vm_end > @addr, or NULL. */
+struct vm_area_struct *find_vma(struct mm_struct *mm, uint64_t addr);
+/** vma_lookup() - the VMA containing @addr, or NULL. */
+struct vm_area_struct *vma_lookup(struct mm_struct *mm, uint64_t addr);
+/** vma_iter_init() - iterator whose vma_next() returns the first VMA ending above @addr. */
+void vma_iter_init(struct vma_iterator *vmi, struct mm_struct *mm, uint64_t addr);
+struct vm_area_struct *vma_next(struct vma_iterator *vmi);
+struct vm_area_struct *vma_prev(struct vma_iterator *vmi);
+/** mm_walk() - the hardware walk of @va without setting accessed/dirty bits. */
+enum arch_walk_result mm_walk(struct mm_struct *mm, uint64_t va, mm_access_t access,
+			      struct arch_walk *w);
+/** mm_find_unmap() - the latest recorded operation that unmapped @addr, or NULL. */
+const struct mm_unmap_record *mm_find_unmap(struct mm_struct *mm, uint64_t addr);
+/** mm_dump_maps() - the VMAs in /proc/PID/maps format. */
+void mm_dump_maps(struct mm_struct *mm, FILE *out);
+/** mm_format_vma() - one maps line for @vma (no newline) into @buf. */
+void mm_format_vma(struct mm_struct *mm, const struct vm_area_struct *vma, char *buf, size_t len);
+
+#endif
