@@ -1,1 +1,300 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * memory.c - faults and user access.
+ *
+ * The emulator calls mm_fill_tlb() on every TLB miss. The walk is the architecture's own
+ * (the same one real hardware would do over these tables); only when it fails do we look at
+ * the VMAs, as the kernel's page-fault handler does: no VMA is SEGV_MAPERR, a VMA that
+ * forbids the access is SEGV_ACCERR, anything else is a demand fault that we serve by
+ * writing the missing entries, after which the walk succeeds.
+ */
+#include <string.h>
+
+#include "mm/internal.h"
+
+/*
+ * expand_stack() - grow a VM_GROWSDOWN VMA down to cover @addr, within the stack limit and
+ * keeping the guard gap above the VMA below. Return: 0 or -ENOMEM.
+ */
+static int expand_stack(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr)
+{
+	uint64_t gap = (uint64_t)MM_STACK_GUARD_PAGES << mm->arch->page_shift;
+	uint64_t new_start = addr & mm_page_mask(mm);
+	struct vm_area_struct *prev = vma_prev_of(mm, vma);
+
+	if (!(vma->vm_flags & VM_GROWSDOWN) || new_start < MM_MMAP_MIN_ADDR)
+		return -ENOMEM;
+	if (vma->vm_end - new_start > MM_STACK_RLIMIT)
+		return -ENOMEM;
+	if (prev && !(prev->vm_flags & VM_GROWSDOWN) && (prev->vm_flags & VM_ACCESS_FLAGS) &&
+	    new_start - prev->vm_end < gap)
+		return -ENOMEM;
+	if (prev && prev->vm_end > new_start)
+		return -ENOMEM;
+	mm_trace(mm, "expand_stack: [%#" PRIx64 ", %#" PRIx64 ") grows down to %#" PRIx64 "\n",
+		 vma->vm_start, vma->vm_end, new_start);
+	vma->vm_pgoff -= (vma->vm_start - new_start) >> mm->arch->page_shift;
+	vma->vm_start = new_start;
+	return 0;
+}
+
+/* access_error() - does @vma forbid @access? (x86 access_error, arm64 vm_flags checks) */
+static bool access_error(const struct vm_area_struct *vma, mm_access_t access)
+{
+	switch (access) {
+	case MM_PROT_WRITE:
+		return !(vma->vm_flags & VM_WRITE);
+	case MM_PROT_EXEC:
+		return !(vma->vm_flags & VM_EXEC);
+	default:
+		return !(vma->vm_flags & VM_ACCESS_FLAGS);
+	}
+}
+
+int handle_mm_fault(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr,
+		    mm_access_t access, bool force)
+{
+	const struct arch_mmu *a = mm->arch;
+	unsigned prot = vm_flags_to_prot(vma->vm_flags);
+	uint64_t *pte = pt_alloc_leaf(mm, addr);
+	uint64_t frame;
+
+	if (!pte)
+		return -ENOMEM;
+	if (*pte && a->entry_present(*pte, a->levels - 1)) {
+		/* Mapped, but with other rights than the VMA now grants: bring it in line. */
+		if (!force && a->leaf_prot(*pte) != prot) {
+			*pte = a->leaf_modify_prot(*pte, prot);
+			mm->stats.pte_written++;
+		}
+		return 0;
+	}
+	/* do_anonymous_page(): a zeroed frame of our own (no shared zero page here). */
+	if (mm_alloc_frame(mm, &frame))
+		return -ENOMEM;
+	if (vma->vm_flags & VM_EXEC)
+		*phys_frame_flags(mm->phys, frame) |= PHYS_F_EXEC;
+	*pte = a->mk_leaf(frame, prot);
+	mm->stats.pte_written++;
+	mm->stats.faults++;
+	return 0;
+}
+
+static void fault_set(struct mm_fault *fault, uint64_t va, mm_access_t access, int si_code,
+		      bool oom, const struct arch_walk *w)
+{
+	if (!fault)
+		return;
+	fault->addr = va;
+	fault->access = access;
+	fault->si_code = si_code;
+	fault->oom = oom;
+	fault->walk = *w;
+}
+
+/* __mm_translate() - mm_fill_tlb() without the counting of guest faults. */
+static int __mm_translate(struct mm_struct *mm, uint64_t va, mm_access_t access,
+			  uint64_t *paddr, unsigned *tlb_prot, struct mm_fault *fault)
+{
+	const struct arch_mmu *a = mm->arch;
+	const struct arch_mem *mem = mm_phys_mem(mm->phys);
+	struct arch_walk w, w2;
+	struct vm_area_struct *vma;
+	int err;
+
+	if (!mm->pgd) {
+		w = (struct arch_walk){ .result = ARCH_WALK_NOT_PRESENT, .fault_level = 0 };
+		fault_set(fault, va, access, SEGV_MAPERR_LINUX, false, &w);
+		return -EFAULT;
+	}
+	if (a->walk(a, mem, mm->pgd, va, access, 0, &w) == ARCH_WALK_OK)
+		goto out_ok;
+	MM_WARN_ON_ONCE(w.result == ARCH_WALK_BAD_TABLE);
+
+	vma = find_vma(mm, va);
+	if (vma && vma->vm_start > va && (vma->vm_flags & VM_GROWSDOWN) &&
+	    expand_stack(mm, vma, va) == 0) {
+		/* grown: vma now covers va */
+	}
+	if (!vma || vma->vm_start > va) {
+		fault_set(fault, va, access, SEGV_MAPERR_LINUX, false, &w);
+		return -EFAULT;
+	}
+	if (access_error(vma, access)) {
+		fault_set(fault, va, access, SEGV_ACCERR_LINUX, false, &w);
+		return -EFAULT;
+	}
+	err = handle_mm_fault(mm, vma, va, access, false);
+	if (err) {
+		fault_set(fault, va, access, SEGV_MAPERR_LINUX, true, &w);
+		return -ENOMEM;
+	}
+	if (MM_WARN_ON_ONCE(a->walk(a, mem, mm->pgd, va, access, 0, &w2) != ARCH_WALK_OK)) {
+		fault_set(fault, va, access, SEGV_ACCERR_LINUX, false, &w2);
+		return -EFAULT;
+	}
+	w = w2;
+out_ok:
+	*paddr = w.paddr & mm_page_mask(mm);
+	*tlb_prot = w.tlb_prot;
+	return 0;
+}
+
+int mm_fill_tlb(struct mm_struct *mm, uint64_t va, mm_access_t access, uint64_t *paddr,
+		unsigned *tlb_prot, struct mm_fault *fault)
+{
+	int err = __mm_translate(mm, va, access, paddr, tlb_prot, fault);
+
+	if (err == -EFAULT)
+		mm->stats.faults_segv++;
+	return err;
+}
+
+enum arch_walk_result mm_walk(struct mm_struct *mm, uint64_t va, mm_access_t access,
+			      struct arch_walk *w)
+{
+	if (!mm->pgd) {
+		*w = (struct arch_walk){ .result = ARCH_WALK_NOT_PRESENT, .fault_level = 0 };
+		return w->result;
+	}
+	return mm->arch->walk(mm->arch, mm_phys_mem(mm->phys), mm->pgd, va, access,
+			      ARCH_WALK_F_NOUPDATE, w);
+}
+
+int mm_populate_range(struct mm_struct *mm, uint64_t start, uint64_t end)
+{
+	uint64_t page = mm_page_size(mm);
+
+	for (uint64_t addr = start; addr < end; addr += page) {
+		struct vm_area_struct *vma = vma_lookup(mm, addr);
+		uint64_t paddr;
+		unsigned prot;
+		int err;
+
+		if (!vma || !(vma->vm_flags & VM_ACCESS_FLAGS))
+			continue;
+		err = __mm_translate(mm, addr, vma->vm_flags & VM_WRITE ? MM_PROT_WRITE : MM_PROT_READ,
+				     &paddr, &prot, NULL);
+		if (err == -ENOMEM)
+			return err;
+	}
+	return 0;
+}
+
+/* ---- user access ---- */
+
+/* The bytes of one page at a time: page offset, and how much of @n fits in that page. */
+static uint64_t chunk_len(const struct mm_struct *mm, uint64_t va, uint64_t n)
+{
+	uint64_t left = mm_page_size(mm) - (va & ~mm_page_mask(mm));
+
+	return n < left ? n : left;
+}
+
+static bool range_ok(const struct mm_struct *mm, uint64_t va, uint64_t n)
+{
+	return va + n >= va && va + n <= mm->arch->task_size;
+}
+
+int copy_from_user(struct mm_struct *mm, void *dst, uint64_t src, uint64_t n)
+{
+	uint8_t *d = dst;
+
+	if (!range_ok(mm, src, n))
+		return -EFAULT;
+	while (n) {
+		uint64_t len = chunk_len(mm, src, n), paddr;
+		unsigned prot;
+
+		if (__mm_translate(mm, src, MM_PROT_READ, &paddr, &prot, NULL))
+			return -EFAULT;
+		memcpy(d, phys_to_host(mm->phys, paddr + (src & ~mm_page_mask(mm))), len);
+		d += len;
+		src += len;
+		n -= len;
+	}
+	return 0;
+}
+
+static void invalidate_if_code(struct mm_struct *mm, uint64_t paddr, uint64_t len)
+{
+	if ((*phys_frame_flags(mm->phys, paddr) & PHYS_F_EXEC) && mm->engine.invalidate_code)
+		mm->engine.invalidate_code(mm->engine.ctx, paddr, len);
+}
+
+int copy_to_user(struct mm_struct *mm, uint64_t dst, const void *src, uint64_t n)
+{
+	const uint8_t *s = src;
+
+	if (!range_ok(mm, dst, n))
+		return -EFAULT;
+	while (n) {
+		uint64_t len = chunk_len(mm, dst, n), paddr;
+		unsigned prot;
+
+		if (__mm_translate(mm, dst, MM_PROT_WRITE, &paddr, &prot, NULL))
+			return -EFAULT;
+		paddr += dst & ~mm_page_mask(mm);
+		memcpy(phys_to_host(mm->phys, paddr), s, len);
+		invalidate_if_code(mm, paddr, len);
+		s += len;
+		dst += len;
+		n -= len;
+	}
+	return 0;
+}
+
+int64_t strncpy_from_user(struct mm_struct *mm, char *dst, uint64_t src, uint64_t n)
+{
+	uint64_t done = 0;
+
+	while (done < n) {
+		uint64_t len = chunk_len(mm, src + done, n - done), paddr;
+		const char *p, *nul;
+		unsigned prot;
+
+		if (!range_ok(mm, src + done, len) ||
+		    __mm_translate(mm, src + done, MM_PROT_READ, &paddr, &prot, NULL))
+			return -EFAULT;
+		p = phys_to_host(mm->phys, paddr + ((src + done) & ~mm_page_mask(mm)));
+		nul = memchr(p, 0, len);
+		if (nul) {
+			memcpy(dst + done, p, (uint64_t)(nul - p) + 1);
+			return (int64_t)(done + (uint64_t)(nul - p));
+		}
+		memcpy(dst + done, p, len);
+		done += len;
+	}
+	return -ENAMETOOLONG;
+}
+
+int mm_poke(struct mm_struct *mm, uint64_t dst, const void *src, uint64_t n)
+{
+	const struct arch_mmu *a = mm->arch;
+	const uint8_t *s = src;
+
+	if (!range_ok(mm, dst, n))
+		return -EFAULT;
+	while (n) {
+		uint64_t len = chunk_len(mm, dst, n), paddr;
+		struct vm_area_struct *vma = vma_lookup(mm, dst);
+		uint64_t *pte;
+		int err;
+
+		if (!vma)
+			return -EFAULT;
+		/* FOLL_FORCE: fill the page in whatever the VMA's rights, and write it directly. */
+		err = handle_mm_fault(mm, vma, dst, MM_PROT_WRITE, true);
+		if (err)
+			return err;
+		pte = pt_lookup_leaf(mm, dst);
+		paddr = a->entry_paddr(*pte) + (dst & ~mm_page_mask(mm));
+		memcpy(phys_to_host(mm->phys, paddr), s, len);
+		if (mm->engine.invalidate_code)
+			mm->engine.invalidate_code(mm->engine.ctx, paddr, len);
+		s += len;
+		dst += len;
+		n -= len;
+	}
+	return 0;
+}

@@ -185,12 +185,12 @@ struct mm_struct {
 /**
  * struct vma_iterator - position in the VMA tree, in the role of the kernel's.
  * Initialise with vma_iter_init(); vma_next() and vma_prev() step and return the VMA or NULL.
+ * It holds addresses, not tree nodes, so the tree may change between steps.
  */
 struct vma_iterator {
 	struct mm_struct *mm;
-	void *node;                   /* GTreeNode of the current VMA, or NULL */
-	uint64_t addr;
-	bool started;
+	uint64_t index;               /* vma_next() looks for a VMA ending above this */
+	uint64_t last_start;          /* vma_prev() looks for a VMA starting below this */
 };
 
 /* ---- physical memory ---- */

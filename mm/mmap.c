@@ -1,1 +1,550 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * mmap.c - address spaces and the calls that shape them: mmap, mprotect, brk, exit.
+ *
+ * The checks and their order follow Linux's mm/mmap.c, mm/mprotect.c and mm/vma.c, so a
+ * guest sees the same errno for the same bad call.
+ */
+#include <string.h>
+
+#include "mm/internal.h"
+
+GTree *vma_tree_new(void);
+
+int mm_create(const struct arch_mmu *arch, struct mm_phys *phys, const struct mm_engine *engine,
+	      struct mm_struct **out)
+{
+	struct mm_struct *mm;
+	int err;
+
+	if (phys->page_shift != arch->page_shift)
+		return -EINVAL;
+	mm = g_new0(struct mm_struct, 1);
+	mm->arch = arch;
+	mm->phys = phys;
+	if (engine)
+		mm->engine = *engine;
+	mm->mmap_base = arch->mmap_base;
+	mm->vma_tree = vma_tree_new();
+	mm->unmap_log = g_array_new(false, false, sizeof(struct mm_unmap_record));
+	err = mm_alloc_table(mm, 0, &mm->pgd);	/* the kernel's pgd_alloc() */
+	if (err) {
+		g_tree_destroy(mm->vma_tree);
+		g_array_free(mm->unmap_log, true);
+		g_free(mm);
+		return err;
+	}
+	*out = mm;
+	return 0;
+}
+
+void mm_destroy(struct mm_struct *mm)
+{
+	if (!mm)
+		return;
+	exit_mmap(mm);
+	g_tree_destroy(mm->vma_tree);
+	g_array_free(mm->unmap_log, true);
+	g_free(mm);
+}
+
+static uint64_t calc_vm_prot_bits(unsigned prot)
+{
+	return prot & VM_ACCESS_FLAGS;	/* PROT_READ/WRITE/EXEC have VM_READ/WRITE/EXEC's values */
+}
+
+/* ---- placement ---- */
+
+/* The gap below @vma that a new mapping must leave: the stack guard gap below a stack. */
+static uint64_t vm_start_gap(const struct mm_struct *mm, const struct vm_area_struct *vma)
+{
+	uint64_t gap = (uint64_t)MM_STACK_GUARD_PAGES << mm->arch->page_shift;
+
+	if (!(vma->vm_flags & VM_GROWSDOWN))
+		return vma->vm_start;
+	return vma->vm_start > gap ? vma->vm_start - gap : 0;
+}
+
+static bool range_is_free(struct mm_struct *mm, uint64_t addr, uint64_t len)
+{
+	struct vm_area_struct *next = find_vma(mm, addr);
+
+	if (addr < MM_MMAP_MIN_ADDR || addr + len > mm->arch->task_size || addr + len < addr)
+		return false;
+	return !next || addr + len <= vm_start_gap(mm, next);
+}
+
+/*
+ * unmapped_area_topdown() - the highest [addr, addr + len) inside [low, high) that touches
+ * no VMA (nor a stack's guard gap), or 0.
+ */
+static uint64_t unmapped_area_topdown(struct mm_struct *mm, uint64_t len, uint64_t low,
+				      uint64_t high)
+{
+	struct vm_area_struct key, *vma;
+	GTreeNode *node;
+
+	if (high < low || high - low < len)
+		return 0;
+	/* Start from the last VMA that begins below high and walk down the gaps. */
+	key.vm_start = high;
+	node = g_tree_lower_bound(mm->vma_tree, &key);
+	node = node ? g_tree_node_previous(node) : g_tree_node_last(mm->vma_tree);
+	for (;;) {
+		uint64_t gap_start, gap_end = high;
+
+		vma = node ? g_tree_node_value(node) : NULL;
+		gap_start = vma ? vma->vm_end : low;
+		if (gap_start < low)
+			gap_start = low;
+		/* The VMA above the gap may be a stack that wants its guard gap kept free. */
+		{
+			GTreeNode *up = node ? g_tree_node_next(node) : g_tree_node_first(mm->vma_tree);
+			struct vm_area_struct *above = up ? g_tree_node_value(up) : NULL;
+
+			if (above && vm_start_gap(mm, above) < gap_end)
+				gap_end = vm_start_gap(mm, above);
+		}
+		if (gap_end > gap_start && gap_end - gap_start >= len)
+			return (gap_end - len) & mm_page_mask(mm);
+		if (!vma || vma->vm_start <= low)
+			return 0;
+		high = vma->vm_start;
+		node = g_tree_node_previous(node);
+	}
+}
+
+static uint64_t unmapped_area_bottomup(struct mm_struct *mm, uint64_t len, uint64_t low,
+				       uint64_t high)
+{
+	uint64_t addr = low;
+
+	while (addr + len <= high && addr + len > addr) {
+		struct vm_area_struct *vma = find_vma(mm, addr);
+
+		if (!vma || addr + len <= vm_start_gap(mm, vma))
+			return addr;
+		addr = vma->vm_end;
+	}
+	return 0;
+}
+
+/*
+ * get_unmapped_area() - where a new mapping of @len goes: the hint if it is free, else the
+ * highest free gap below mmap_base, else anywhere (bottom-up), as Linux's top-down layout.
+ * Return: the address, or -ENOMEM.
+ */
+static int64_t get_unmapped_area(struct mm_struct *mm, uint64_t addr, uint64_t len)
+{
+	uint64_t task_size = mm->arch->task_size;
+	uint64_t found;
+
+	if (len > task_size - MM_MMAP_MIN_ADDR)
+		return -ENOMEM;
+	if (addr) {
+		addr = mm_page_align(mm, addr);
+		if (addr && range_is_free(mm, addr, len))
+			return (int64_t)addr;
+	}
+	found = unmapped_area_topdown(mm, len, MM_MMAP_MIN_ADDR, mm->mmap_base);
+	if (!found)
+		found = unmapped_area_bottomup(mm, len, mm->mmap_base, task_size);
+	return found ? (int64_t)found : -ENOMEM;
+}
+
+/* ---- mmap ---- */
+
+/*
+ * vma_merge_new_range() - extend a touching compatible neighbour over [addr, end) instead
+ * of making a new VMA. Return: the VMA that now covers the range, or NULL.
+ */
+static struct vm_area_struct *vma_merge_new_range(struct mm_struct *mm, uint64_t addr,
+						  uint64_t end, uint64_t vm_flags,
+						  uint64_t pgoff)
+{
+	unsigned shift = mm->arch->page_shift;
+	struct vm_area_struct *prev, *next = find_vma_prev(mm, addr, &prev);
+	bool can_prev, can_next;
+
+	if (next && next->vm_start != end)
+		next = NULL;
+	if (prev && prev->vm_end != addr)
+		prev = NULL;
+	can_prev = prev && vma_compatible(prev, vm_flags, NULL) &&
+		   prev->vm_pgoff + ((prev->vm_end - prev->vm_start) >> shift) == pgoff;
+	can_next = next && vma_compatible(next, vm_flags, NULL) &&
+		   pgoff + ((end - addr) >> shift) == next->vm_pgoff;
+
+	if (can_prev && can_next) {
+		uint64_t next_end = next->vm_end;
+
+		vma_tree_remove(mm, next);
+		vm_area_free(next);
+		mm->map_count--;
+		prev->vm_end = next_end;
+		return prev;
+	}
+	if (can_prev) {
+		prev->vm_end = end;
+		return prev;
+	}
+	if (can_next) {
+		next->vm_start = addr;
+		next->vm_pgoff = pgoff;
+		return next;
+	}
+	return NULL;
+}
+
+/*
+ * mmap_region() - map [addr, addr + len), replacing whatever is there (MAP_FIXED). The old
+ * VMAs are gathered and their entries and tables cleared before the new VMA goes in, the
+ * way __mmap_region() does with vms_clean_up_area(); the unmap log names this call.
+ */
+static int64_t mmap_region(struct mm_struct *mm, uint64_t addr, uint64_t len,
+			   uint64_t vm_flags, uint64_t pgoff)
+{
+	uint64_t end = addr + len;
+	struct vma_munmap_struct vms;
+	GPtrArray *detach = g_ptr_array_new();
+	struct vm_area_struct *vma, *old = find_vma_intersection(mm, addr, end);
+	int64_t ret = (int64_t)addr;
+
+	if (old) {
+		init_vma_munmap(&vms, mm, old, addr, end, false, "mmap(MAP_FIXED)");
+		vms.arg_addr = addr;
+		vms.arg_len = len;
+		ret = vms_gather_munmap_vmas(&vms, detach);
+		if (ret)
+			goto out;
+		/* vms_clean_up_area(): zap now, with the lock held for writing. */
+		if (vms.nr_pages)
+			vms_clear_ptes(&vms, detach, true);
+		for (guint i = 0; i < detach->len; i++)
+			vma_tree_remove(mm, g_ptr_array_index(detach, i));
+		vms_complete_munmap_vmas(&vms, detach);
+		ret = (int64_t)addr;
+	} else if (mm->map_count >= MM_MAX_MAP_COUNT) {
+		ret = -ENOMEM;
+		goto out;
+	}
+
+	vma = vma_merge_new_range(mm, addr, end, vm_flags, pgoff);
+	if (vma) {
+		mm_trace(mm, "  merged into vma [%#" PRIx64 ", %#" PRIx64 ")\n", vma->vm_start,
+			 vma->vm_end);
+		goto out;
+	}
+	vma = vm_area_alloc(mm);
+	vma->vm_start = addr;
+	vma->vm_end = end;
+	vma->vm_flags = vm_flags;
+	vma->vm_pgoff = pgoff;
+	vma_tree_insert(mm, vma);
+	mm->map_count++;
+out:
+	g_ptr_array_free(detach, true);
+	return ret;
+}
+
+int64_t do_mmap(struct mm_struct *mm, uint64_t addr, uint64_t len, unsigned prot,
+		unsigned flags, uint64_t pgoff)
+{
+	uint64_t task_size = mm->arch->task_size;
+	uint64_t vm_flags;
+	int64_t ret;
+
+	mm->op_seq++;
+	mm->stats.mmap_calls++;
+	if (!len)
+		return -EINVAL;
+	if (prot & ~(MM_PROT_READ | MM_PROT_WRITE | MM_PROT_EXEC))
+		return -EINVAL;
+	len = mm_page_align(mm, len);
+	if (!len || len > task_size)
+		return -ENOMEM;
+
+	switch (flags & MAP_TYPE_LINUX) {
+	case MAP_PRIVATE_LINUX:
+	case MAP_SHARED_LINUX:
+	case MAP_SHARED_VALIDATE_LINUX:
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (!(flags & MAP_ANONYMOUS_LINUX))
+		return -EBADF;
+
+	if (flags & MAP_FIXED_NOREPLACE_LINUX)
+		flags |= MAP_FIXED_LINUX;
+	if (flags & MAP_FIXED_LINUX) {
+		if (addr & ~mm_page_mask(mm))
+			return -EINVAL;
+		if (addr > task_size - len)
+			return -ENOMEM;
+		if ((flags & MAP_FIXED_NOREPLACE_LINUX) && find_vma_intersection(mm, addr, addr + len))
+			return -EEXIST;
+	} else {
+		ret = get_unmapped_area(mm, addr, len);
+		if (ret < 0)
+			return ret;
+		addr = (uint64_t)ret;
+	}
+
+	vm_flags = calc_vm_prot_bits(prot) | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
+	if (flags & MAP_GROWSDOWN_LINUX)
+		vm_flags |= VM_GROWSDOWN;
+	if ((flags & MAP_TYPE_LINUX) != MAP_PRIVATE_LINUX)
+		vm_flags |= VM_SHARED | VM_MAYSHARE;
+	else if (prot & MM_PROT_WRITE)
+		vm_flags |= VM_ACCOUNT;
+	if (flags & MAP_NORESERVE_LINUX)
+		vm_flags |= VM_NORESERVE;
+	if (flags & MAP_LOCKED_LINUX)
+		vm_flags |= VM_LOCKED;
+	/* Anonymous mappings count their offset from address 0, as Linux does. */
+	pgoff = addr >> mm->arch->page_shift;
+
+	mm_trace(mm, "mmap(%#" PRIx64 ", %#" PRIx64 ", prot %#x, flags %#x) #%" PRIu64 "\n",
+		 addr, len, prot, flags, mm->op_seq);
+	ret = mmap_region(mm, addr, len, vm_flags, pgoff);
+	if (ret < 0)
+		return ret;
+	/* Population is best effort, as in Linux: the mapping stands even if memory runs out. */
+	if ((flags & (MAP_POPULATE_LINUX | MAP_NONBLOCK_LINUX)) == MAP_POPULATE_LINUX ||
+	    (vm_flags & VM_LOCKED))
+		(void)!mm_populate_range(mm, addr, addr + len);
+	return ret;
+}
+
+int do_munmap(struct mm_struct *mm, uint64_t start, uint64_t len)
+{
+	mm->op_seq++;
+	mm->stats.munmap_calls++;
+	mm_trace(mm, "munmap(%#" PRIx64 ", %#" PRIx64 ") #%" PRIu64 "\n", start, len, mm->op_seq);
+	return do_vmi_munmap(mm, start, len, true, "munmap");
+}
+
+/* ---- mprotect ---- */
+
+/*
+ * mprotect_fixup() - give [start, end) of @vma the flags @newflags: split or merge the VMA,
+ * then rewrite the entries already present. The flush comes with the caller's tlb_finish.
+ */
+static int mprotect_fixup(struct mmu_gather *tlb, struct vm_area_struct **pvma,
+			  uint64_t start, uint64_t end, uint64_t newflags)
+{
+	struct mm_struct *mm = tlb->mm;
+	struct vm_area_struct *vma = *pvma;
+
+	if (newflags == vma->vm_flags)
+		return 0;
+	vma = vma_modify(mm, vma, start, end, newflags, NULL);
+	if (!vma)
+		return -ENOMEM;
+	*pvma = vma;
+	change_protection(tlb, vma, start, end, newflags);
+	return 0;
+}
+
+int do_mprotect(struct mm_struct *mm, uint64_t start, uint64_t len, unsigned prot)
+{
+	struct vm_area_struct *vma;
+	struct mmu_gather tlb;
+	uint64_t end, nstart;
+	int error = 0;
+
+	mm->op_seq++;
+	mm->stats.mprotect_calls++;
+	if (start & ~mm_page_mask(mm))
+		return -EINVAL;
+	if (!len)
+		return 0;
+	len = mm_page_align(mm, len);
+	end = start + len;
+	if (end <= start)
+		return -ENOMEM;
+	if (prot & ~(MM_PROT_READ | MM_PROT_WRITE | MM_PROT_EXEC))
+		return -EINVAL;
+
+	mm_trace(mm, "mprotect(%#" PRIx64 ", %#" PRIx64 ", prot %#x) #%" PRIu64 "\n", start, len,
+		 prot, mm->op_seq);
+	vma = find_vma(mm, start);
+	if (!vma || vma->vm_start >= end || vma->vm_start > start)
+		return -ENOMEM;
+
+	tlb_gather_mmu(&tlb, mm);
+	nstart = start;
+	for (;;) {
+		uint64_t newflags = calc_vm_prot_bits(prot) | (vma->vm_flags & ~(uint64_t)VM_ACCESS_FLAGS);
+		uint64_t tmp;
+
+		/* Each VM_MAY* flag sits four bits above the flag it allows. */
+		if ((newflags & ~(newflags >> 4)) & VM_ACCESS_FLAGS) {
+			error = -EACCES;
+			break;
+		}
+		tmp = vma->vm_end < end ? vma->vm_end : end;
+		error = mprotect_fixup(&tlb, &vma, nstart, tmp, newflags);
+		if (error)
+			break;
+		nstart = tmp;
+		if (nstart >= end)
+			break;
+		vma = vma_next_of(mm, vma);
+		/* A hole inside the range: what came before it stays changed, as in Linux. */
+		if (!vma || vma->vm_start != nstart) {
+			error = -ENOMEM;
+			break;
+		}
+	}
+	tlb_finish_mmu(&tlb);
+	return error;
+}
+
+int mm_name_range(struct mm_struct *mm, uint64_t start, uint64_t end, const char *name)
+{
+	struct vm_area_struct *vma = vma_lookup(mm, start);
+	uint64_t addr = start;
+
+	if (start >= end)
+		return -EINVAL;
+	while (addr < end) {
+		uint64_t stop;
+
+		if (!vma || vma->vm_start > addr)
+			return -EINVAL;
+		stop = vma->vm_end < end ? vma->vm_end : end;
+		vma = vma_modify(mm, vma, addr, stop, vma->vm_flags, name);
+		if (!vma)
+			return -ENOMEM;
+		addr = stop;
+		vma = vma_lookup(mm, addr);
+	}
+	return 0;
+}
+
+/* ---- brk ---- */
+
+void mm_set_brk(struct mm_struct *mm, uint64_t addr)
+{
+	mm->start_brk = mm->brk = mm_page_align(mm, addr);
+}
+
+/*
+ * do_brk_flags() - grow the heap over [addr, addr + len): extend the heap VMA if it ends
+ * at @addr, else make a new one.
+ */
+static int do_brk_flags(struct mm_struct *mm, uint64_t addr, uint64_t len)
+{
+	uint64_t flags = VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | VM_ACCOUNT;
+	uint64_t pgoff = addr >> mm->arch->page_shift;
+
+	if (vma_merge_new_range(mm, addr, addr + len, flags, pgoff))
+		return 0;
+	if (mm->map_count >= MM_MAX_MAP_COUNT)
+		return -ENOMEM;
+	{
+		struct vm_area_struct *vma = vm_area_alloc(mm);
+
+		vma->vm_start = addr;
+		vma->vm_end = addr + len;
+		vma->vm_flags = flags;
+		vma->vm_pgoff = pgoff;
+		vma_tree_insert(mm, vma);
+		mm->map_count++;
+	}
+	return 0;
+}
+
+uint64_t do_brk(struct mm_struct *mm, uint64_t brk)
+{
+	uint64_t origbrk = mm->brk, newbrk, oldbrk;
+	struct vm_area_struct *next;
+
+	mm->op_seq++;
+	mm->stats.brk_calls++;
+	mm_trace(mm, "brk(%#" PRIx64 ") #%" PRIu64 "\n", brk, mm->op_seq);
+	if (brk < mm->start_brk || brk > mm->arch->task_size)
+		return origbrk;
+
+	newbrk = mm_page_align(mm, brk);
+	oldbrk = mm_page_align(mm, mm->brk);
+	if (oldbrk == newbrk) {
+		mm->brk = brk;
+		return brk;
+	}
+
+	if (brk <= mm->brk) {
+		/* Shrinking: the freed part goes through the whole munmap teardown. */
+		struct vm_area_struct *vma = find_vma_intersection(mm, newbrk, oldbrk);
+
+		mm->brk = brk;
+		if (vma && do_vmi_align_munmap(mm, vma, newbrk, oldbrk, true, "brk", brk, 0)) {
+			mm->brk = origbrk;
+			return origbrk;
+		}
+		return brk;
+	}
+
+	/* Growing: refuse to run into the next mapping or a stack's guard gap. */
+	next = find_vma(mm, oldbrk);
+	if (next && newbrk > vm_start_gap(mm, next))
+		return origbrk;
+	if (do_brk_flags(mm, oldbrk, newbrk - oldbrk))
+		return origbrk;
+	mm->brk = brk;
+	return brk;
+}
+
+/* ---- exit ---- */
+
+/*
+ * exit_mmap() - one full-mm gather spans zapping every VMA and freeing every user table;
+ * then the VMAs go, then the root table (the kernel frees it later, in mm_free_pgd()).
+ */
+void exit_mmap(struct mm_struct *mm)
+{
+	struct ma_state mas = { .tree = mm->vma_tree };
+	struct vm_area_struct *vma;
+	struct unmap_desc unmap;
+	struct mmu_gather tlb;
+	int count = 0;
+
+	if (mm->exited)
+		return;
+	mm->exited = true;
+	mm_trace(mm, "exit_mmap: %d vmas\n", mm->map_count);
+
+	vma = mas_find(&mas, ~UINT64_C(0));
+	if (vma) {
+		unmap_all_init(&unmap, &mas, vma);
+		tlb_gather_mmu_fullmm(&tlb, mm);
+		unmap_vmas(&tlb, &unmap);
+		unmap_pgtable_init(&unmap, &mas);
+		mm_trace(mm, "  free_pgtables: floor %#" PRIx64 " ceiling %#" PRIx64 "\n",
+			 unmap.pg_start, unmap.pg_end);
+		free_pgtables(&tlb, &unmap);
+		tlb_finish_mmu(&tlb);
+
+		/* tear_down_vmas(): every VMA goes; their number must match map_count. */
+		while ((vma = find_vma(mm, 0))) {
+			vma_tree_remove(mm, vma);
+			vm_area_free(vma);
+			count++;
+		}
+		MM_WARN_ON_ONCE(count != mm->map_count);
+	}
+	mm->map_count = 0;
+
+	if (mm->pgd) {
+		const struct arch_mmu *a = mm->arch;
+		const uint64_t *root = pt_entry(mm, mm->pgd, 0);
+
+		for (unsigned i = 0; i < arch_ptrs_per_table(a, 0); i++)
+			if (MM_WARN_ON_ONCE(root[i] != 0))	/* a table outlived free_pgtables */
+				break;
+		mm_free_table_now(mm, mm->pgd, 0);
+		mm->pgd = 0;
+	}
+}
