@@ -384,6 +384,10 @@ int do_mprotect(struct mm_struct *mm, uint64_t start, uint64_t len, unsigned pro
 			error = -EACCES;
 			break;
 		}
+		/* A private mapping turning writable becomes accounted, as at mmap time. */
+		if ((newflags & VM_WRITE) &&
+		    !(vma->vm_flags & (VM_ACCOUNT | VM_WRITE | VM_SHARED | VM_NORESERVE)))
+			newflags |= VM_ACCOUNT;
 		tmp = vma->vm_end < end ? vma->vm_end : end;
 		error = mprotect_fixup(&tlb, &vma, nstart, tmp, newflags);
 		if (error)
