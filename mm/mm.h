@@ -21,6 +21,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include "arch/arch.h"
@@ -310,6 +311,17 @@ enum arch_walk_result mm_walk(struct mm_struct *mm, uint64_t va, mm_access_t acc
 			      struct arch_walk *w);
 /** mm_find_unmap() - the latest recorded operation that unmapped @addr, or NULL. */
 const struct mm_unmap_record *mm_find_unmap(struct mm_struct *mm, uint64_t addr);
+/**
+ * mm_validate() - check every invariant of the address space from the raw tables: VMAs
+ * ordered, non-overlapping and counted; each table page reachable once, counted at its
+ * level and covering some VMA (else free_pgtables should have freed it); each present
+ * leaf inside a VMA that allows what it grants; frame reference counts equal to the
+ * entries mapping them; no frame allocated and unreachable. The mm must be the only user
+ * of its physical memory, and no operation may be in progress.
+ * @msg: receives the first broken rule (may be NULL).
+ * Return: 0, or -EUCLEAN.
+ */
+int mm_validate(struct mm_struct *mm, char *msg, size_t len) __must_check;
 /** mm_dump_maps() - the VMAs in /proc/PID/maps format. */
 void mm_dump_maps(struct mm_struct *mm, FILE *out);
 /** mm_format_vma() - one maps line for @vma (no newline) into @buf. */

@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * debug.c - mm_validate(): the invariants a correct address space keeps, checked from the
+ * raw tables (the role of the kernel's CONFIG_DEBUG_VM and validate_mm()).
+ *
+ * It trusts nothing it can recompute: table pages are found by walking from the root, and
+ * frame references by counting the leaves that point at them; both are then compared with
+ * the counters and reference counts that the rest of mm/ keeps.
+ */
+#include <stdarg.h>
+#include <string.h>
+
+#include "mm/internal.h"
+
+struct validate {
+	struct mm_struct *mm;
+	uint8_t *is_table;		/* per frame: reached as a table page */
+	uint32_t *refs;			/* per frame: leaves pointing at it */
+	unsigned long tables[ARCH_MAX_LEVELS];
+	char *msg;
+	size_t len;
+	int err;
+};
+
+static int __attribute__((format(printf, 2, 3))) fail(struct validate *v, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (v->err)
+		return v->err;
+	va_start(ap, fmt);
+	if (v->msg && v->len)
+		vsnprintf(v->msg, v->len, fmt, ap);
+	va_end(ap);
+	v->err = -EUCLEAN;
+	return v->err;
+}
+
+static int validate_vmas(struct validate *v)
+{
+	struct mm_struct *mm = v->mm;
+	struct vm_area_struct *vma, *prev = NULL;
+	struct vma_iterator vmi;
+	int count = 0;
+
+	vma_iter_init(&vmi, mm, 0);
+	while ((vma = vma_next(&vmi))) {
+		if (vma->vm_start >= vma->vm_end || (vma->vm_start | vma->vm_end) & ~mm_page_mask(mm))
+			return fail(v, "vma [%#" PRIx64 ", %#" PRIx64 ") is empty or not page-aligned",
+				    vma->vm_start, vma->vm_end);
+		if (vma->vm_end > mm->arch->task_size)
+			return fail(v, "vma [%#" PRIx64 ", %#" PRIx64 ") reaches past TASK_SIZE",
+				    vma->vm_start, vma->vm_end);
+		if (prev && prev->vm_end > vma->vm_start)
+			return fail(v, "vmas [%#" PRIx64 ", %#" PRIx64 ") and [%#" PRIx64 ", %#" PRIx64
+				    ") overlap or are out of order", prev->vm_start, prev->vm_end,
+				    vma->vm_start, vma->vm_end);
+		if (vma->detached || vma->vm_mm != mm)
+			return fail(v, "vma [%#" PRIx64 ", %#" PRIx64 ") in the tree is detached",
+				    vma->vm_start, vma->vm_end);
+		prev = vma;
+		count++;
+	}
+	if (count != mm->map_count)
+		return fail(v, "%d vmas in the tree but map_count is %d", count, mm->map_count);
+	return 0;
+}
+
+/* The VMA prot a leaf may grant: x86 cannot map write-only or exec-only without read. */
+static unsigned prot_allowed(unsigned vma_prot)
+{
+	return vma_prot ? vma_prot | MM_PROT_READ : 0;
+}
+
+static int validate_table(struct validate *v, uint64_t table, unsigned level, uint64_t base)
+{
+	struct mm_struct *mm = v->mm;
+	const struct arch_mmu *a = mm->arch;
+	struct mm_phys *phys = mm->phys;
+	uint64_t pfn = table >> phys->page_shift;
+	uint64_t span = arch_table_span(a, level);
+
+	if (!pfn || pfn >= phys->nr_frames)
+		return fail(v, "%s table at %#" PRIx64 " lies outside guest memory",
+			    a->level_name[level], table);
+	if (v->is_table[pfn])
+		return fail(v, "%s table page %#" PRIx64 " is reachable twice", a->level_name[level],
+			    table);
+	if (phys->refcount[pfn] != 1)
+		return fail(v, "%s table page %#" PRIx64 " has reference count %u",
+			    a->level_name[level], table, phys->refcount[pfn]);
+	v->is_table[pfn] = 1;
+	v->tables[level]++;
+	if (level && !find_vma_intersection(mm, base, base + span))
+		return fail(v, "%s table page %#" PRIx64 " covers [%#" PRIx64 ", %#" PRIx64
+			    ") where no vma is: free_pgtables should have freed it",
+			    a->level_name[level], table, base, base + span);
+
+	for (unsigned i = 0; i < arch_ptrs_per_table(a, level); i++) {
+		uint64_t e = *pt_entry(mm, table, i);
+		uint64_t va = base + ((uint64_t)i << a->shift[level]);
+		struct vm_area_struct *vma;
+
+		if (!e)
+			continue;
+		if (!a->entry_present(e, level))
+			return fail(v, "%s entry for %#" PRIx64 " is neither none nor present: %#" PRIx64,
+				    a->level_name[level], va, e);
+		if (level < a->levels - 1) {
+			if (!a->entry_is_table(e, level))
+				return fail(v, "%s entry for %#" PRIx64 " is a block mapping",
+					    a->level_name[level], va);
+			if (validate_table(v, a->entry_paddr(e), level + 1, va))
+				return v->err;
+			continue;
+		}
+		vma = vma_lookup(mm, va);
+		if (!vma)
+			return fail(v, "present entry for %#" PRIx64 " lies in no vma", va);
+		if (a->leaf_prot(e) & ~prot_allowed(vm_flags_to_prot(vma->vm_flags)))
+			return fail(v, "entry for %#" PRIx64 " grants more than its vma [%#" PRIx64
+				    ", %#" PRIx64 ") allows", va, vma->vm_start, vma->vm_end);
+		pfn = a->entry_paddr(e) >> phys->page_shift;
+		if (!pfn || pfn >= phys->nr_frames)
+			return fail(v, "entry for %#" PRIx64 " maps a frame outside guest memory", va);
+		v->refs[pfn]++;
+	}
+	return 0;
+}
+
+int mm_validate(struct mm_struct *mm, char *msg, size_t len)
+{
+	struct mm_phys *phys = mm->phys;
+	struct validate v = { .mm = mm, .msg = msg, .len = len };
+	uint64_t frames = 0;
+
+	if (msg && len)
+		msg[0] = 0;
+	if (validate_vmas(&v))
+		return v.err;
+	if (!mm->pgd)
+		return mm->map_count ? fail(&v, "no root table but %d vmas", mm->map_count) : 0;
+
+	v.is_table = g_malloc0(phys->nr_frames);
+	v.refs = g_new0(uint32_t, phys->nr_frames);
+	if (validate_table(&v, mm->pgd, 0, 0))
+		goto out;
+
+	for (unsigned l = 0; l < mm->arch->levels; l++) {
+		uint64_t counted = mm->stats.tables_alloc[l] - mm->stats.tables_freed[l];
+
+		if (v.tables[l] != counted) {
+			fail(&v, "%lu %s table pages reachable but %" PRIu64 " counted in use",
+			     v.tables[l], mm->arch->level_name[l], counted);
+			goto out;
+		}
+	}
+	for (uint64_t pfn = 1; pfn < phys->nr_frames; pfn++) {
+		if (!v.refs[pfn])
+			continue;
+		if (v.is_table[pfn]) {
+			fail(&v, "frame %#" PRIx64 " is both a table page and mapped data",
+			     pfn << phys->page_shift);
+			goto out;
+		}
+		if (phys->refcount[pfn] != v.refs[pfn]) {
+			fail(&v, "frame %#" PRIx64 " has reference count %u but %u entries map it",
+			     pfn << phys->page_shift, phys->refcount[pfn], v.refs[pfn]);
+			goto out;
+		}
+		frames++;
+	}
+	if (frames != mm->stats.frames_in_use) {
+		fail(&v, "%" PRIu64 " frames mapped but %" PRIu64 " counted in use", frames,
+		     mm->stats.frames_in_use);
+		goto out;
+	}
+	/* One address space per physical memory: every frame handed out must be reachable. */
+	if (phys->in_use != frames + mm->stats.tables_in_use)
+		fail(&v, "%" PRIu64 " frames allocated but only %" PRIu64 " reachable: a leak",
+		     phys->in_use, frames + mm->stats.tables_in_use);
+out:
+	g_free(v.is_table);
+	g_free(v.refs);
+	return v.err;
+}
