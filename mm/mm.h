@@ -122,6 +122,8 @@ struct mm_stats {
 	uint64_t tlb_flush_all;                  /* full flushes asked of the engine */
 	uint64_t tlb_flush_range;                /* range flushes asked of the engine */
 	uint64_t tlb_flush_skipped;              /* flushes left out (no_tlb_flush) */
+	uint64_t tlb_flush_ops;                  /* invalidations the real arch would issue */
+	uint64_t tlb_flush_ops_full;             /* of which whole-TLB / whole-ASID ones */
 	uint64_t mmap_calls, munmap_calls, mprotect_calls, brk_calls;
 };
 

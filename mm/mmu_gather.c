@@ -80,12 +80,43 @@ void tlb_free_table(struct mmu_gather *tlb, uint64_t paddr, unsigned level, uint
 	tlb->total_tables++;
 }
 
+/*
+ * tlb_flush_plan() - ask the architecture how its Linux would invalidate what this gather
+ * cleared; without a model, one full flush.
+ */
+static void tlb_flush_plan(struct mmu_gather *tlb, struct arch_tlb_plan *plan)
+{
+	const struct arch_mmu *a = tlb->mm->arch;
+	struct arch_tlb_flush f = {
+		.start = tlb->start,
+		.end = tlb->end,
+		.cleared_levels = tlb->cleared_levels,
+		.freed_tables = tlb->freed_tables,
+		.fullmm = tlb->fullmm || tlb->need_flush_all,
+	};
+
+	if (a->tlb_flush_plan)
+		a->tlb_flush_plan(a, &f, plan);
+	else
+		*plan = (struct arch_tlb_plan){ .full = true, .ops = 1, .insn = "full flush" };
+}
+
 static void tlb_flush(struct mmu_gather *tlb)
 {
 	struct mm_struct *mm = tlb->mm;
 	const struct mm_engine *e = &mm->engine;
-	bool full = tlb->fullmm || tlb->need_flush_all || !e->flush_tlb_range;
+	struct arch_tlb_plan plan;
+	bool full;
 
+	tlb_flush_plan(tlb, &plan);
+	mm->stats.tlb_flush_ops += plan.ops;
+	if (plan.full)
+		mm->stats.tlb_flush_ops_full++;
+	if (plan.ops)
+		mm_trace(mm, "  %s would issue %" PRIu64 " x %s%s\n", mm->arch->name, plan.ops,
+			 plan.insn, plan.full ? "" : " (one per stride)");
+	/* The emulator is flushed even when the architecture would not need to (arm64 exit). */
+	full = plan.full || tlb->fullmm || tlb->need_flush_all || !e->flush_tlb_range;
 	if (mm->no_tlb_flush) {
 		mm->stats.tlb_flush_skipped++;
 		mm_trace(mm, "  tlb_flush: SKIPPED (--no-tlb-flush): stale translations stay live\n");
