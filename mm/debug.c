@@ -145,6 +145,18 @@ int mm_validate(struct mm_struct *mm, char *msg, size_t len)
 	v.refs = g_new0(uint32_t, phys->nr_frames);
 	if (validate_table(&v, mm->pgd, 0, 0))
 		goto out;
+	{
+		/* Frames a shared object caches hold one reference of the object's own. */
+		GHashTable *seen = g_hash_table_new(NULL, NULL);
+		struct vma_iterator vmi;
+		struct vm_area_struct *vma;
+
+		vma_iter_init(&vmi, mm, 0);
+		while ((vma = vma_next(&vmi)))
+			if (vma->vm_file && g_hash_table_add(seen, vma->vm_file))
+				mm_file_cache_refs(vma->vm_file, v.refs, phys->page_shift);
+		g_hash_table_destroy(seen);
+	}
 
 	for (unsigned l = 0; l < mm->arch->levels; l++) {
 		uint64_t counted = mm->stats.tables_alloc[l] - mm->stats.tables_freed[l];

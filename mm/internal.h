@@ -68,8 +68,10 @@ struct mm_phys {
 
 /* phys_alloc() - a zeroed frame. Return: 0 and *paddr, or -ENOMEM. */
 int phys_alloc(struct mm_phys *phys, uint64_t *paddr, uint8_t *old_flags) __must_check;
-/* phys_put() - drop one reference; the frame is free when none is left. */
-void phys_put(struct mm_phys *phys, uint64_t paddr);
+/* phys_put() - drop one reference. Return: true if that freed the frame. */
+bool phys_put(struct mm_phys *phys, uint64_t paddr);
+/* phys_get() - one more reference to an allocated frame. */
+void phys_get(struct mm_phys *phys, uint64_t paddr);
 
 static inline void *phys_to_host(const struct mm_phys *phys, uint64_t paddr)
 {
@@ -171,6 +173,11 @@ void tlb_finish_mmu(struct mmu_gather *tlb);
  * Return: a pointer to it, or NULL when no table page could be had.
  */
 uint64_t *pt_alloc_leaf(struct mm_struct *mm, uint64_t addr);
+/*
+ * pt_entry_at() - the entry for @addr at @level, walking (and with @alloc, allocating) the
+ * tables above it. Return: a pointer to it, or NULL.
+ */
+uint64_t *pt_entry_at(struct mm_struct *mm, uint64_t addr, unsigned level, bool alloc);
 /* pt_lookup_leaf() - the leaf entry for @addr if all its tables exist, else NULL. */
 uint64_t *pt_lookup_leaf(struct mm_struct *mm, uint64_t addr);
 /* unmap_page_range() - zap the leaves of [addr, end), gathering frames into @tlb. */
@@ -290,7 +297,8 @@ struct vm_area_struct *vma_next_of(struct mm_struct *mm, struct vm_area_struct *
 int split_vma(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr,
 	      int new_below) __must_check;
 /* vma_compatible() - could @a and @b be one VMA if they touched? */
-bool vma_compatible(const struct vm_area_struct *a, uint64_t b_flags, const char *b_name);
+bool vma_compatible(const struct vm_area_struct *a, uint64_t b_flags, const char *b_name,
+		    const struct mm_file *b_file);
 /*
  * vma_modify() - give [start, end) of @vma the flags @vm_flags and name @name (NULL: keep),
  * splitting or merging with the neighbours as needed. Return: the VMA now covering
@@ -316,10 +324,55 @@ int do_vmi_munmap(struct mm_struct *mm, uint64_t start, uint64_t len, bool unloc
 /* ---- the unmap log (maps.c) ---- */
 void mm_log_unmap(struct mm_struct *mm, const struct vma_munmap_struct *vms);
 
+/* ---- mapped objects (filemap.c) ---- */
+
+/*
+ * struct mm_file - a host file, or shared anonymous memory (fd < 0), as mappings see it.
+ * @cache: page offset -> frame, for shared mappings: the object holds one reference to each
+ *         frame, and every entry mapping it one more (the page cache, in miniature).
+ * @mm: whose physical memory the cached frames come from (set at the first fault).
+ */
+struct mm_file {
+	unsigned refcount;
+	int fd;
+	char *path;
+	uint64_t size, dev, ino;
+	GHashTable *cache;
+	struct mm_struct *mm;
+};
+
+struct mm_file *mm_file_get(struct mm_file *file);
+/* vma_pgoff() - the page offset in the mapped object of @addr inside @vma. */
+static inline uint64_t vma_pgoff(const struct vm_area_struct *vma, uint64_t addr)
+{
+	return vma->vm_pgoff + ((addr - vma->vm_start) >> vma->vm_mm->arch->page_shift);
+}
+/*
+ * filemap_fault() - the frame for @addr of a file-backed or shared @vma, with a reference
+ * for the caller's new entry. Return: 0, -ENOMEM, or -EIO (SIGBUS: past the end of the file).
+ */
+int filemap_fault(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr,
+		  uint64_t *frame) __must_check;
+/* filemap_writeback() - write the page at @paddr back if @vma maps a file shared. */
+void filemap_writeback(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr,
+		       uint64_t paddr);
+/* mm_file_cache_refs() - add one to @refs[pfn] for each frame @file's cache holds. */
+void mm_file_cache_refs(struct mm_file *file, uint32_t *refs, unsigned page_shift);
+
 /* ---- faults (memory.c) ---- */
 int handle_mm_fault(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr,
 		    mm_access_t access, bool force) __must_check;
 /* mm_populate_range() - fault every page of [start, end) in, as MAP_POPULATE does. */
 int mm_populate_range(struct mm_struct *mm, uint64_t start, uint64_t end) __must_check;
+/* __mm_translate() - mm_fill_tlb() without counting guest faults (kernel accesses). */
+int __mm_translate(struct mm_struct *mm, uint64_t va, mm_access_t access, uint64_t *paddr,
+		   unsigned *tlb_prot, struct mm_fault *fault) __must_check;
+
+/* ---- mmap.c, for mremap ---- */
+int64_t get_unmapped_area(struct mm_struct *mm, uint64_t addr, uint64_t len);
+struct vm_area_struct *vma_merge_new_range(struct mm_struct *mm, uint64_t addr, uint64_t end,
+					   uint64_t vm_flags, struct mm_file *file,
+					   uint64_t pgoff);
+bool range_is_free(struct mm_struct *mm, uint64_t addr, uint64_t len);
 
 #endif

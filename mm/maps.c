@@ -41,6 +41,8 @@ static const char *vma_display_name(struct mm_struct *mm, const struct vm_area_s
 {
 	if (vma->vm_name)
 		return vma->vm_name;
+	if (vma->vm_file)
+		return vma->vm_file->path;
 	if (mm->brk > mm->start_brk && vma->vm_start <= mm->brk && vma->vm_end >= mm->start_brk)
 		return "[heap]";
 	if (mm->start_stack && vma->vm_start <= mm->start_stack && vma->vm_end >= mm->start_stack)
@@ -51,13 +53,16 @@ static const char *vma_display_name(struct mm_struct *mm, const struct vm_area_s
 void mm_format_vma(struct mm_struct *mm, const struct vm_area_struct *vma, char *buf, size_t len)
 {
 	const char *name = vma_display_name(mm, vma);
-	uint64_t pgoff = vma->vm_name ? vma->vm_pgoff << mm->arch->page_shift : 0;
+	const struct mm_file *f = vma->vm_file;
+	uint64_t pgoff = vma->vm_name || f ? vma->vm_pgoff << mm->arch->page_shift : 0;
+	uint64_t dev = f ? f->dev : 0;
 	int n;
 
-	n = snprintf(buf, len, "%08" PRIx64 "-%08" PRIx64 " %c%c%c%c %08" PRIx64 " 00:00 0 ",
-		     vma->vm_start, vma->vm_end, vma->vm_flags & VM_READ ? 'r' : '-',
+	n = snprintf(buf, len, "%08" PRIx64 "-%08" PRIx64 " %c%c%c%c %08" PRIx64 " %02x:%02x %" PRIu64
+		     " ", vma->vm_start, vma->vm_end, vma->vm_flags & VM_READ ? 'r' : '-',
 		     vma->vm_flags & VM_WRITE ? 'w' : '-', vma->vm_flags & VM_EXEC ? 'x' : '-',
-		     vma->vm_flags & VM_MAYSHARE ? 's' : 'p', pgoff);
+		     vma->vm_flags & VM_MAYSHARE ? 's' : 'p', pgoff, (unsigned)((dev >> 8) & 0xfff),
+		     (unsigned)((dev & 0xff) | ((dev >> 12) & 0xfff00)), f ? f->ino : 0);
 	/*
 	 * Like Linux: the header ends in a space, and a name starts at column 73
 	 * (padded to 25 + 6 * sizeof(void *) - 1 characters, then one more space).
@@ -76,5 +81,103 @@ void mm_dump_maps(struct mm_struct *mm, FILE *out)
 	while ((vma = vma_next(&vmi))) {
 		mm_format_vma(mm, vma, line, sizeof(line));
 		fprintf(out, "%s\n", line);
+	}
+}
+
+/* ---- sizes from the page tables: smaps and status ---- */
+
+void mm_count_rss(struct mm_struct *mm, uint64_t start, uint64_t end, struct mm_rss *rss)
+{
+	const struct arch_mmu *a = mm->arch;
+
+	for (uint64_t addr = start; addr < end; addr += mm_page_size(mm)) {
+		uint64_t *pte = pt_lookup_leaf(mm, addr);
+		struct vm_area_struct *vma;
+
+		if (!pte || !*pte || !a->entry_present(*pte, a->levels - 1))
+			continue;
+		vma = vma_lookup(mm, addr);
+		rss->rss++;
+		if (vma && vma->vm_file)
+			rss->file++;
+		else
+			rss->anon++;
+		if (a->leaf_dirty(*pte))
+			rss->dirty++;
+		if (a->leaf_young(*pte))
+			rss->referenced++;
+	}
+}
+
+/* The two-letter VmFlags of smaps, for the flags we model. */
+static void vm_flags_string(uint64_t f, char *buf, size_t len)
+{
+	static const struct { uint64_t flag; const char *name; } names[] = {
+		{ VM_READ, "rd" }, { VM_WRITE, "wr" }, { VM_EXEC, "ex" }, { VM_SHARED, "sh" },
+		{ VM_MAYREAD, "mr" }, { VM_MAYWRITE, "mw" }, { VM_MAYEXEC, "me" },
+		{ VM_MAYSHARE, "ms" }, { VM_GROWSDOWN, "gd" }, { VM_LOCKED, "lo" },
+		{ VM_ACCOUNT, "ac" }, { VM_NORESERVE, "nr" },
+	};
+	size_t n = 0;
+
+	buf[0] = 0;
+	for (size_t i = 0; i < G_N_ELEMENTS(names) && n + 4 < len; i++)
+		if (f & names[i].flag)
+			n += (size_t)snprintf(buf + n, len - n, "%s ", names[i].name);
+}
+
+void mm_dump_smaps(struct mm_struct *mm, FILE *out)
+{
+	const struct arch_mmu *a = mm->arch;
+	uint64_t kb = mm_page_size(mm) >> 10;
+	struct vma_iterator vmi;
+	struct vm_area_struct *vma;
+	char line[512];
+
+	vma_iter_init(&vmi, mm, 0);
+	while ((vma = vma_next(&vmi))) {
+		uint64_t shared_clean = 0, shared_dirty = 0, priv_clean = 0, priv_dirty = 0;
+		uint64_t referenced = 0, anon = 0, pss_x = 0;
+
+		for (uint64_t addr = vma->vm_start; addr < vma->vm_end; addr += mm_page_size(mm)) {
+			uint64_t *pte = pt_lookup_leaf(mm, addr), paddr, pgoff;
+			unsigned mapcount;
+			bool dirty;
+
+			if (!pte || !*pte || !a->entry_present(*pte, a->levels - 1))
+				continue;
+			paddr = a->entry_paddr(*pte);
+			/* Mappings of the frame: its references, less the one a shared cache keeps. */
+			mapcount = mm->phys->refcount[paddr >> mm->arch->page_shift];
+			pgoff = vma_pgoff(vma, addr);
+			if (vma->vm_file && g_hash_table_contains(vma->vm_file->cache, &pgoff))
+				mapcount--;
+			dirty = a->leaf_dirty(*pte);
+			if (mapcount > 1)
+				*(dirty ? &shared_dirty : &shared_clean) += 1;
+			else
+				*(dirty ? &priv_dirty : &priv_clean) += 1;
+			referenced += a->leaf_young(*pte);
+			anon += !vma->vm_file;
+			pss_x += 1000 / (mapcount ? mapcount : 1);
+		}
+		mm_format_vma(mm, vma, line, sizeof(line));
+		fprintf(out, "%s\n", line);
+		fprintf(out, "Size:           %8" PRIu64 " kB\n", (vma->vm_end - vma->vm_start) >> 10);
+		fprintf(out, "KernelPageSize: %8" PRIu64 " kB\n", kb);
+		fprintf(out, "MMUPageSize:    %8" PRIu64 " kB\n", kb);
+		fprintf(out, "Rss:            %8" PRIu64 " kB\n",
+			(shared_clean + shared_dirty + priv_clean + priv_dirty) * kb);
+		fprintf(out, "Pss:            %8" PRIu64 " kB\n", pss_x * kb / 1000);
+		fprintf(out, "Shared_Clean:   %8" PRIu64 " kB\n", shared_clean * kb);
+		fprintf(out, "Shared_Dirty:   %8" PRIu64 " kB\n", shared_dirty * kb);
+		fprintf(out, "Private_Clean:  %8" PRIu64 " kB\n", priv_clean * kb);
+		fprintf(out, "Private_Dirty:  %8" PRIu64 " kB\n", priv_dirty * kb);
+		fprintf(out, "Referenced:     %8" PRIu64 " kB\n", referenced * kb);
+		fprintf(out, "Anonymous:      %8" PRIu64 " kB\n", anon * kb);
+		fprintf(out, "Swap:           %8d kB\n", 0);
+		fprintf(out, "Locked:         %8d kB\n", 0);
+		vm_flags_string(vma->vm_flags, line, sizeof(line));
+		fprintf(out, "VmFlags: %s\n", line);
 	}
 }

@@ -69,9 +69,15 @@ int handle_mm_fault(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t a
 		}
 		return 0;
 	}
-	/* do_anonymous_page(): a zeroed frame of our own (no shared zero page here). */
-	if (mm_alloc_frame(mm, &frame))
+	if (vma->vm_file) {
+		int err = filemap_fault(mm, vma, addr, &frame);	/* do_fault() */
+
+		if (err)
+			return err;
+	} else if (mm_alloc_frame(mm, &frame)) {
+		/* do_anonymous_page(): a zeroed frame of our own (no shared zero page here). */
 		return -ENOMEM;
+	}
 	if (vma->vm_flags & VM_EXEC)
 		*phys_frame_flags(mm->phys, frame) |= PHYS_F_EXEC;
 	*pte = a->mk_leaf(frame, prot);
@@ -85,6 +91,7 @@ static void fault_set(struct mm_fault *fault, uint64_t va, mm_access_t access, i
 {
 	if (!fault)
 		return;
+	fault->signo = SIGSEGV_LINUX;
 	fault->addr = va;
 	fault->access = access;
 	fault->si_code = si_code;
@@ -92,8 +99,7 @@ static void fault_set(struct mm_fault *fault, uint64_t va, mm_access_t access, i
 	fault->walk = *w;
 }
 
-/* __mm_translate() - mm_fill_tlb() without the counting of guest faults. */
-static int __mm_translate(struct mm_struct *mm, uint64_t va, mm_access_t access,
+int __mm_translate(struct mm_struct *mm, uint64_t va, mm_access_t access,
 			  uint64_t *paddr, unsigned *tlb_prot, struct mm_fault *fault)
 {
 	const struct arch_mmu *a = mm->arch;
@@ -125,6 +131,13 @@ static int __mm_translate(struct mm_struct *mm, uint64_t va, mm_access_t access,
 		return -EFAULT;
 	}
 	err = handle_mm_fault(mm, vma, va, access, false);
+	if (err == -EIO) {
+		/* VM_FAULT_SIGBUS: a file page wholly past the end of the file. */
+		fault_set(fault, va, access, BUS_ADRERR_LINUX, false, &w);
+		if (fault)
+			fault->signo = SIGBUS_LINUX;
+		return -EFAULT;
+	}
 	if (err) {
 		fault_set(fault, va, access, SEGV_MAPERR_LINUX, true, &w);
 		return -ENOMEM;

@@ -68,6 +68,28 @@
 
 struct mm_phys;
 struct mm_struct;
+struct mm_file;
+
+/* mremap flags, madvise advice and msync flags (asm-generic values, as on x86_64). */
+#define MREMAP_MAYMOVE_LINUX   1u
+#define MREMAP_FIXED_LINUX     2u
+#define MREMAP_DONTUNMAP_LINUX 4u
+#define MADV_NORMAL_LINUX      0
+#define MADV_RANDOM_LINUX      1
+#define MADV_SEQUENTIAL_LINUX  2
+#define MADV_WILLNEED_LINUX    3
+#define MADV_DONTNEED_LINUX    4
+#define MADV_FREE_LINUX        8
+#define MADV_REMOVE_LINUX      9
+#define MADV_POPULATE_WRITE_LINUX 23
+#define MS_ASYNC_LINUX         1u
+#define MS_INVALIDATE_LINUX    2u
+#define MS_SYNC_LINUX          4u
+
+/* Signals a fault can raise, and SIGBUS's si_code for a page past the end of a file. */
+#define SIGBUS_LINUX  7
+#define SIGSEGV_LINUX 11
+#define BUS_ADRERR_LINUX 2
 
 /**
  * struct mm_engine - what mm/ asks of the emulator. Any member may be NULL (no-op).
@@ -89,7 +111,8 @@ struct mm_engine {
  * struct vm_area_struct - one mapping, [vm_start, vm_end), page-aligned.
  * @vm_flags: VM_* flags; the access ones mirror the mapping's PROT_*.
  * @vm_pgoff: offset in pages (anonymous: vm_start >> page_shift, as Linux does).
- * @vm_name: file path shown in maps, or NULL (anonymous). Owned by the VMA.
+ * @vm_name: name shown in maps (the loader's file segments), or NULL. Owned by the VMA.
+ * @vm_file: the object mapped (a file, or shared anonymous memory), or NULL; one reference.
  * @detached: removed from the tree (waiting in a munmap's side list).
  */
 struct vm_area_struct {
@@ -99,6 +122,7 @@ struct vm_area_struct {
 	uint64_t vm_pgoff;
 	struct mm_struct *vm_mm;
 	char *vm_name;
+	struct mm_file *vm_file;
 	bool detached;
 };
 
@@ -122,6 +146,8 @@ struct mm_stats {
 	uint64_t tlb_flush_all;                  /* full flushes asked of the engine */
 	uint64_t tlb_flush_range;                /* range flushes asked of the engine */
 	uint64_t tlb_flush_skipped;              /* flushes left out (no_tlb_flush) */
+	uint64_t ptes_moved;                     /* leaf entries moved by mremap */
+	uint64_t tables_moved;                   /* last-level tables moved whole by mremap */
 	uint64_t tlb_flush_ops;                  /* invalidations the real arch would issue */
 	uint64_t tlb_flush_ops_full;             /* of which whole-TLB / whole-ASID ones */
 	uint64_t mmap_calls, munmap_calls, mprotect_calls, brk_calls;
@@ -147,13 +173,16 @@ struct mm_unmap_record {
  * struct mm_fault - why a translation failed, for signals and reports.
  * @addr: faulting virtual address (not rounded).
  * @access: MM_PROT_READ, MM_PROT_WRITE or MM_PROT_EXEC.
- * @si_code: SEGV_MAPERR_LINUX (no VMA) or SEGV_ACCERR_LINUX (the VMA forbids the access).
+ * @signo: SIGSEGV_LINUX, or SIGBUS_LINUX for a file page past the end of the file.
+ * @si_code: SEGV_MAPERR_LINUX (no VMA) or SEGV_ACCERR_LINUX (the VMA forbids the access);
+ *     BUS_ADRERR_LINUX with SIGBUS.
  * @oom: the VMA allowed the access but no frame or table page could be had.
  * @walk: the hardware walk that failed, entry by entry.
  */
 struct mm_fault {
 	uint64_t addr;
 	mm_access_t access;
+	int signo;
 	int si_code;
 	bool oom;
 	struct arch_walk walk;
@@ -243,6 +272,56 @@ void mm_destroy(struct mm_struct *mm);
  */
 int64_t do_mmap(struct mm_struct *mm, uint64_t addr, uint64_t len, unsigned prot,
 		unsigned flags, uint64_t pgoff) __must_check;
+/**
+ * mm_file_create() - an object for mappings of the host file @fd (owned from now on: closed
+ * when the last reference goes), or of shared anonymous memory when @fd is negative.
+ * @path: shown in maps. @size: the file's size in bytes. @dev, @ino: shown in maps.
+ * Return: the object with one reference for the caller.
+ */
+struct mm_file *mm_file_create(int fd, const char *path, uint64_t size, uint64_t dev,
+			       uint64_t ino);
+/** mm_file_put() - drop a reference; NULL is a no-op. */
+void mm_file_put(struct mm_file *file);
+/**
+ * do_mmap_file() - mmap(2) of @file at page offset @pgoff: private mappings copy the
+ * file's pages on first touch; shared ones map one frame per file page, kept by the object
+ * and written back to the file when a dirty entry is zapped or msync'ed. A page wholly
+ * past the end of the file raises SIGBUS. Other arguments and errors as do_mmap().
+ */
+int64_t do_mmap_file(struct mm_struct *mm, uint64_t addr, uint64_t len, unsigned prot,
+		     unsigned flags, struct mm_file *file, uint64_t pgoff) __must_check;
+/**
+ * do_mremap() - mremap(2): shrink through the munmap teardown, grow in place, or move (the
+ * entries move, the frames stay) and tear the old range down through the same path.
+ * Return: the new address, or -EINVAL, -EFAULT, -ENOMEM.
+ */
+int64_t do_mremap(struct mm_struct *mm, uint64_t addr, uint64_t old_len, uint64_t new_len,
+		  unsigned flags, uint64_t new_addr) __must_check;
+/**
+ * do_madvise() - madvise(2). MADV_DONTNEED zaps the range's entries through an mmu_gather
+ * (private pages read back as zero, shared ones keep their data); the others are checked
+ * and accepted. Return: 0, -EINVAL, -ENOMEM (a hole in the range).
+ */
+int do_madvise(struct mm_struct *mm, uint64_t start, uint64_t len, int advice) __must_check;
+/**
+ * do_mincore() - mincore(2): one byte per page of [start, start + len), 1 where a present
+ * leaf entry maps it. @vec has room for the pages. Return: 0, -EINVAL, -ENOMEM.
+ */
+int do_mincore(struct mm_struct *mm, uint64_t start, uint64_t len, uint8_t *vec) __must_check;
+/** do_msync() - msync(2): writes dirty shared file pages back. Return: 0, -EINVAL, -ENOMEM, -EBUSY. */
+int do_msync(struct mm_struct *mm, uint64_t start, uint64_t len, unsigned flags) __must_check;
+/**
+ * struct mm_rss - what the page tables hold for a range, for smaps and status.
+ * @rss: pages with a present leaf; @anon, @file: of which anonymous / file-backed;
+ * @dirty: of which dirty; @referenced: of which accessed.
+ */
+struct mm_rss {
+	uint64_t rss, anon, file, dirty, referenced;
+};
+/** mm_count_rss() - add up the present leaves of [start, end) into @rss. */
+void mm_count_rss(struct mm_struct *mm, uint64_t start, uint64_t end, struct mm_rss *rss);
+/** mm_dump_smaps() - /proc/PID/smaps: each maps line followed by its sizes from the tables. */
+void mm_dump_smaps(struct mm_struct *mm, FILE *out);
 /** do_munmap() - munmap(2). Return: 0 or -EINVAL. */
 int do_munmap(struct mm_struct *mm, uint64_t start, uint64_t len) __must_check;
 /** do_mprotect() - mprotect(2). Return: 0, -EINVAL, -ENOMEM (hole in the range), -EACCES. */

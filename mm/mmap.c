@@ -65,7 +65,7 @@ static uint64_t vm_start_gap(const struct mm_struct *mm, const struct vm_area_st
 	return vma->vm_start > gap ? vma->vm_start - gap : 0;
 }
 
-static bool range_is_free(struct mm_struct *mm, uint64_t addr, uint64_t len)
+bool range_is_free(struct mm_struct *mm, uint64_t addr, uint64_t len)
 {
 	struct vm_area_struct *next = find_vma(mm, addr);
 
@@ -134,7 +134,7 @@ static uint64_t unmapped_area_bottomup(struct mm_struct *mm, uint64_t len, uint6
  * highest free gap below mmap_base, else anywhere (bottom-up), as Linux's top-down layout.
  * Return: the address, or -ENOMEM.
  */
-static int64_t get_unmapped_area(struct mm_struct *mm, uint64_t addr, uint64_t len)
+int64_t get_unmapped_area(struct mm_struct *mm, uint64_t addr, uint64_t len)
 {
 	uint64_t task_size = mm->arch->task_size;
 	uint64_t found;
@@ -158,9 +158,9 @@ static int64_t get_unmapped_area(struct mm_struct *mm, uint64_t addr, uint64_t l
  * vma_merge_new_range() - extend a touching compatible neighbour over [addr, end) instead
  * of making a new VMA. Return: the VMA that now covers the range, or NULL.
  */
-static struct vm_area_struct *vma_merge_new_range(struct mm_struct *mm, uint64_t addr,
-						  uint64_t end, uint64_t vm_flags,
-						  uint64_t pgoff)
+struct vm_area_struct *vma_merge_new_range(struct mm_struct *mm, uint64_t addr, uint64_t end,
+					   uint64_t vm_flags, struct mm_file *file,
+					   uint64_t pgoff)
 {
 	unsigned shift = mm->arch->page_shift;
 	struct vm_area_struct *prev, *next = find_vma_prev(mm, addr, &prev);
@@ -170,9 +170,9 @@ static struct vm_area_struct *vma_merge_new_range(struct mm_struct *mm, uint64_t
 		next = NULL;
 	if (prev && prev->vm_end != addr)
 		prev = NULL;
-	can_prev = prev && vma_compatible(prev, vm_flags, NULL) &&
+	can_prev = prev && vma_compatible(prev, vm_flags, NULL, file) &&
 		   prev->vm_pgoff + ((prev->vm_end - prev->vm_start) >> shift) == pgoff;
-	can_next = next && vma_compatible(next, vm_flags, NULL) &&
+	can_next = next && vma_compatible(next, vm_flags, NULL, file) &&
 		   pgoff + ((end - addr) >> shift) == next->vm_pgoff;
 
 	if (can_prev && can_next) {
@@ -202,7 +202,7 @@ static struct vm_area_struct *vma_merge_new_range(struct mm_struct *mm, uint64_t
  * way __mmap_region() does with vms_clean_up_area(); the unmap log names this call.
  */
 static int64_t mmap_region(struct mm_struct *mm, uint64_t addr, uint64_t len,
-			   uint64_t vm_flags, uint64_t pgoff)
+			   uint64_t vm_flags, struct mm_file *file, uint64_t pgoff)
 {
 	uint64_t end = addr + len;
 	struct vma_munmap_struct vms;
@@ -229,7 +229,7 @@ static int64_t mmap_region(struct mm_struct *mm, uint64_t addr, uint64_t len,
 		goto out;
 	}
 
-	vma = vma_merge_new_range(mm, addr, end, vm_flags, pgoff);
+	vma = vma_merge_new_range(mm, addr, end, vm_flags, file, pgoff);
 	if (vma) {
 		mm_trace(mm, "  merged into vma [%#" PRIx64 ", %#" PRIx64 ")\n", vma->vm_start,
 			 vma->vm_end);
@@ -240,6 +240,7 @@ static int64_t mmap_region(struct mm_struct *mm, uint64_t addr, uint64_t len,
 	vma->vm_end = end;
 	vma->vm_flags = vm_flags;
 	vma->vm_pgoff = pgoff;
+	vma->vm_file = file ? mm_file_get(file) : NULL;
 	vma_tree_insert(mm, vma);
 	mm->map_count++;
 out:
@@ -247,8 +248,8 @@ out:
 	return ret;
 }
 
-int64_t do_mmap(struct mm_struct *mm, uint64_t addr, uint64_t len, unsigned prot,
-		unsigned flags, uint64_t pgoff)
+static int64_t __do_mmap(struct mm_struct *mm, uint64_t addr, uint64_t len, unsigned prot,
+			 unsigned flags, struct mm_file *file, uint64_t pgoff)
 {
 	uint64_t task_size = mm->arch->task_size;
 	uint64_t vm_flags;
@@ -272,8 +273,11 @@ int64_t do_mmap(struct mm_struct *mm, uint64_t addr, uint64_t len, unsigned prot
 	default:
 		return -EINVAL;
 	}
-	if (!(flags & MAP_ANONYMOUS_LINUX))
+	if (!(flags & MAP_ANONYMOUS_LINUX) && !file)
 		return -EBADF;
+	/* The offset must not wrap: (pgoff + pages) overflowing is -EOVERFLOW in Linux. */
+	if (file && pgoff + (len >> mm->arch->page_shift) < pgoff)
+		return -EOVERFLOW;
 
 	if (flags & MAP_FIXED_NOREPLACE_LINUX)
 		flags |= MAP_FIXED_LINUX;
@@ -302,12 +306,13 @@ int64_t do_mmap(struct mm_struct *mm, uint64_t addr, uint64_t len, unsigned prot
 		vm_flags |= VM_NORESERVE;
 	if (flags & MAP_LOCKED_LINUX)
 		vm_flags |= VM_LOCKED;
-	/* Anonymous mappings count their offset from address 0, as Linux does. */
-	pgoff = addr >> mm->arch->page_shift;
+	/* Private anonymous mappings count their offset from address 0, as Linux does. */
+	if (!file)
+		pgoff = addr >> mm->arch->page_shift;
 
-	mm_trace(mm, "mmap(%#" PRIx64 ", %#" PRIx64 ", prot %#x, flags %#x) #%" PRIu64 "\n",
-		 addr, len, prot, flags, mm->op_seq);
-	ret = mmap_region(mm, addr, len, vm_flags, pgoff);
+	mm_trace(mm, "mmap(%#" PRIx64 ", %#" PRIx64 ", prot %#x, flags %#x%s%s) #%" PRIu64 "\n",
+		 addr, len, prot, flags, file ? ", " : "", file ? file->path : "", mm->op_seq);
+	ret = mmap_region(mm, addr, len, vm_flags, file, pgoff);
 	if (ret < 0)
 		return ret;
 	/* Population is best effort, as in Linux: the mapping stands even if memory runs out. */
@@ -315,6 +320,29 @@ int64_t do_mmap(struct mm_struct *mm, uint64_t addr, uint64_t len, unsigned prot
 	    (vm_flags & VM_LOCKED))
 		(void)!mm_populate_range(mm, addr, addr + len);
 	return ret;
+}
+
+int64_t do_mmap(struct mm_struct *mm, uint64_t addr, uint64_t len, unsigned prot,
+		unsigned flags, uint64_t pgoff)
+{
+	struct mm_file *shmem;
+	int64_t ret;
+
+	if ((flags & MAP_TYPE_LINUX) == MAP_PRIVATE_LINUX || !(flags & MAP_ANONYMOUS_LINUX))
+		return __do_mmap(mm, addr, len, prot, flags, NULL, pgoff);
+	/* Shared anonymous memory is an object of its own, as shmem is in Linux. */
+	shmem = mm_file_create(-1, "/dev/zero (deleted)", 0, 0, 0);
+	ret = __do_mmap(mm, addr, len, prot, flags, shmem, 0);
+	mm_file_put(shmem);
+	return ret;
+}
+
+int64_t do_mmap_file(struct mm_struct *mm, uint64_t addr, uint64_t len, unsigned prot,
+		     unsigned flags, struct mm_file *file, uint64_t pgoff)
+{
+	if (!file)
+		return -EBADF;
+	return __do_mmap(mm, addr, len, prot, flags & ~MAP_ANONYMOUS_LINUX, file, pgoff);
 }
 
 int do_munmap(struct mm_struct *mm, uint64_t start, uint64_t len)
@@ -444,7 +472,7 @@ static int do_brk_flags(struct mm_struct *mm, uint64_t addr, uint64_t len)
 	uint64_t flags = VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | VM_ACCOUNT;
 	uint64_t pgoff = addr >> mm->arch->page_shift;
 
-	if (vma_merge_new_range(mm, addr, addr + len, flags, pgoff))
+	if (vma_merge_new_range(mm, addr, addr + len, flags, NULL, pgoff))
 		return 0;
 	if (mm->map_count >= MM_MAX_MAP_COUNT)
 		return -ENOMEM;

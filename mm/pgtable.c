@@ -34,8 +34,9 @@ int mm_alloc_frame(struct mm_struct *mm, uint64_t *paddr)
 
 void mm_free_frame(struct mm_struct *mm, uint64_t paddr)
 {
-	phys_put(mm->phys, paddr);
-	mm->stats.frames_in_use--;
+	/* A frame a shared object still caches stays allocated, and counted. */
+	if (phys_put(mm->phys, paddr))
+		mm->stats.frames_in_use--;
 }
 
 int mm_alloc_table(struct mm_struct *mm, unsigned level, uint64_t *paddr)
@@ -63,12 +64,12 @@ void mm_free_table_now(struct mm_struct *mm, uint64_t paddr, unsigned level)
 
 /* ---- finding and allocating entries ---- */
 
-static uint64_t *pt_walk_to_leaf(struct mm_struct *mm, uint64_t addr, bool alloc)
+uint64_t *pt_entry_at(struct mm_struct *mm, uint64_t addr, unsigned target, bool alloc)
 {
 	const struct arch_mmu *a = mm->arch;
 	uint64_t table = mm->pgd;
 
-	for (unsigned level = 0; level < a->levels - 1; level++) {
+	for (unsigned level = 0; level < target; level++) {
 		uint64_t *e = pt_entry(mm, table, arch_level_index(a, level, addr));
 
 		if (!a->entry_present(*e, level)) {
@@ -83,29 +84,29 @@ static uint64_t *pt_walk_to_leaf(struct mm_struct *mm, uint64_t addr, bool alloc
 		}
 		table = a->entry_paddr(*e);
 	}
-	return pt_entry(mm, table, arch_level_index(a, a->levels - 1, addr));
+	return pt_entry(mm, table, arch_level_index(a, target, addr));
 }
 
 uint64_t *pt_alloc_leaf(struct mm_struct *mm, uint64_t addr)
 {
-	return pt_walk_to_leaf(mm, addr, true);
+	return pt_entry_at(mm, addr, mm_leaf_level(mm), true);
 }
 
 uint64_t *pt_lookup_leaf(struct mm_struct *mm, uint64_t addr)
 {
-	return pt_walk_to_leaf(mm, addr, false);
+	return pt_entry_at(mm, addr, mm_leaf_level(mm), false);
 }
 
 /* ---- zap: unmap_page_range and the zap_*_range family ---- */
 
 /* zap_pte_range(): clear each present leaf in [addr, end) of one last-level table. */
-static void zap_pte_range(struct mmu_gather *tlb, uint64_t table, uint64_t addr, uint64_t end)
+static void zap_pte_range(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t table,
+			  uint64_t addr, uint64_t end)
 {
 	struct mm_struct *mm = tlb->mm;
 	const struct arch_mmu *a = mm->arch;
 	unsigned level = a->levels - 1;
 	uint64_t page = arch_page_size(a);
-	unsigned long cleared = 0;
 
 	for (; addr != end; addr += page) {
 		uint64_t *e = pt_entry(mm, table, arch_level_index(a, level, addr));
@@ -116,23 +117,24 @@ static void zap_pte_range(struct mmu_gather *tlb, uint64_t table, uint64_t addr,
 		/* 1. clear the entry, 2. record it for the flush, 3. free the frame after it. */
 		*e = 0;
 		mm->stats.pte_cleared++;
-		cleared++;
+		/* A shared file page the guest wrote goes back to its file (set_page_dirty). */
+		if (vma->vm_file && a->leaf_dirty(old))
+			filemap_writeback(mm, vma, addr, a->entry_paddr(old));
 		tlb_remove_tlb_entry(tlb, level, addr);
 		tlb_remove_page(tlb, a->entry_paddr(old));
 	}
-	(void)cleared;
 }
 
 /* zap_pmd_range() / zap_pud_range() / zap_p4d_range(): descend into present tables. */
-static void zap_level_range(struct mmu_gather *tlb, uint64_t table, unsigned level,
-			    uint64_t addr, uint64_t end)
+static void zap_level_range(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t table,
+			    unsigned level, uint64_t addr, uint64_t end)
 {
 	struct mm_struct *mm = tlb->mm;
 	const struct arch_mmu *a = mm->arch;
 	uint64_t next;
 
 	if (level == a->levels - 1) {
-		zap_pte_range(tlb, table, addr, end);
+		zap_pte_range(tlb, vma, table, addr, end);
 		return;
 	}
 	do {
@@ -143,7 +145,7 @@ static void zap_level_range(struct mmu_gather *tlb, uint64_t table, unsigned lev
 			continue;	/* none: nothing below it to zap */
 		if (MM_WARN_ON_ONCE(!a->entry_is_table(*e, level)))
 			continue;
-		zap_level_range(tlb, a->entry_paddr(*e), level + 1, addr, next);
+		zap_level_range(tlb, vma, a->entry_paddr(*e), level + 1, addr, next);
 	} while (addr = next, addr != end);
 }
 
@@ -155,7 +157,7 @@ void unmap_page_range(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64
 
 	if (addr >= end)
 		return;
-	zap_level_range(tlb, mm->pgd, 0, addr, end);
+	zap_level_range(tlb, vma, mm->pgd, 0, addr, end);
 	mm_trace(mm, "  zap [%#" PRIx64 ", %#" PRIx64 ") of vma [%#" PRIx64 ", %#" PRIx64
 		 "): %" PRIu64 " entries cleared\n", addr, end, vma->vm_start, vma->vm_end,
 		 mm->stats.pte_cleared - before);

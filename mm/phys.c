@@ -93,13 +93,22 @@ int phys_alloc(struct mm_phys *phys, uint64_t *paddr, uint8_t *old_flags)
 	return 0;
 }
 
-void phys_put(struct mm_phys *phys, uint64_t paddr)
+bool phys_put(struct mm_phys *phys, uint64_t paddr)
 {
 	uint64_t pfn = paddr >> phys->page_shift;
 
 	g_assert(pfn && pfn < phys->nr_frames && phys->refcount[pfn]);
 	if (--phys->refcount[pfn])
-		return;
+		return false;
 	phys->in_use--;
 	phys->free_list[phys->nr_free++] = pfn;
+	return true;
+}
+
+void phys_get(struct mm_phys *phys, uint64_t paddr)
+{
+	uint64_t pfn = paddr >> phys->page_shift;
+
+	g_assert(pfn && pfn < phys->nr_frames && phys->refcount[pfn]);
+	phys->refcount[pfn]++;
 }

@@ -54,6 +54,8 @@ static struct vm_area_struct *vm_area_dup(struct vm_area_struct *orig)
 
 	*vma = *orig;
 	vma->vm_name = g_strdup(orig->vm_name);
+	if (vma->vm_file)
+		mm_file_get(vma->vm_file);
 	return vma;
 }
 
@@ -62,6 +64,7 @@ void vm_area_free(struct vm_area_struct *vma)
 	if (!vma)
 		return;
 	g_free(vma->vm_name);
+	mm_file_put(vma->vm_file);
 	g_free(vma);
 }
 
@@ -246,9 +249,10 @@ int split_vma(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr, i
 	return 0;
 }
 
-bool vma_compatible(const struct vm_area_struct *a, uint64_t b_flags, const char *b_name)
+bool vma_compatible(const struct vm_area_struct *a, uint64_t b_flags, const char *b_name,
+		    const struct mm_file *b_file)
 {
-	if (a->vm_flags != b_flags)
+	if (a->vm_flags != b_flags || a->vm_file != b_file)
 		return false;
 	if (!a->vm_name || !b_name)
 		return !a->vm_name && !b_name;
@@ -274,10 +278,10 @@ struct vm_area_struct *vma_modify(struct mm_struct *mm, struct vm_area_struct *v
 	bool can_prev, can_next;
 
 	can_prev = start == vma->vm_start && prev && prev->vm_end == start &&
-		   vma_compatible(prev, vm_flags, newname) &&
+		   vma_compatible(prev, vm_flags, newname, vma->vm_file) &&
 		   prev->vm_pgoff + vma_pages(prev) == pgoff;
 	can_next = end == vma->vm_end && next && next->vm_start == end &&
-		   vma_compatible(next, vm_flags, newname) &&
+		   vma_compatible(next, vm_flags, newname, vma->vm_file) &&
 		   pgoff + ((end - start) >> shift) == next->vm_pgoff;
 
 	if (can_prev && can_next) {

@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mmu.c - x86_64 4-level paging: the entry format Linux writes and the walk the CPU does.
+ *
+ * Leaves are made as Linux's protection_map makes private mappings: every user leaf is
+ * P|US|A, a writable one adds RW (and starts clean, D=0), a non-executable one adds NX.
+ * x86 cannot say "write-only" or "exec-only": both come out readable. PROT_NONE is Linux's
+ * PAGE_NONE, P=0 with _PAGE_PROTNONE (bit 8, G while present) and A, frame kept.
+ *
+ * The walk models a user-mode access with CR0.WP=1, EFER.NXE=1 and CR4.PKE=0: RW and US are
+ * ANDed over the levels and NX ORed, and the hardware sets A in every entry it used and D
+ * in the leaf it wrote through.
+ */
+#include <endian.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "arch/arch.h"
+#include "arch/x86_64/pgtable.h"
+
+#define X86_64_LEVELS 4u
+
+/* Bits of a leaf that a protection change keeps (Linux's _PAGE_CHG_MASK, in spirit). */
+#define X86_LEAF_KEEP (X86_PTE_ADDR_MASK | X86_PTE_PWT | X86_PTE_PCD | X86_PTE_PAT | \
+		       X86_PTE_A | X86_PTE_D | X86_PTE_SOFT_MASK | X86_PTE_SOFT_HIGH_MASK)
+
+static uint64_t x86_64_load(const struct arch_mem *mem, uint64_t paddr)
+{
+	uint64_t v;
+
+	memcpy(&v, mem->base + paddr, sizeof(v));
+	return le64toh(v);
+}
+
+static void x86_64_store(const struct arch_mem *mem, uint64_t paddr, uint64_t e)
+{
+	uint64_t v = htole64(e);
+
+	memcpy(mem->base + paddr, &v, sizeof(v));
+}
+
+/* PS makes a leaf only in a PDPTE or PDE, the two levels above the PT. */
+static bool x86_64_ps_level(unsigned levels, unsigned level)
+{
+	return level + 1 < levels && level + 3 >= levels;
+}
+
+static uint64_t x86_64_mk_table(uint64_t table_paddr, unsigned level)
+{
+	return (table_paddr & X86_PTE_ADDR_MASK) | X86_PTE_TABLE;
+}
+
+/* The protection bits of a leaf for @prot, frame excluded. */
+static uint64_t x86_64_leaf_bits(unsigned prot)
+{
+	uint64_t e;
+
+	if (!(prot & (MM_PROT_READ | MM_PROT_WRITE | MM_PROT_EXEC)))
+		return X86_PTE_PROTNONE | X86_PTE_A;
+	e = X86_PTE_P | X86_PTE_US | X86_PTE_A;
+	if (prot & MM_PROT_WRITE)
+		e |= X86_PTE_RW;
+	if (!(prot & MM_PROT_EXEC))
+		e |= X86_PTE_NX;
+	return e;
+}
+
+static uint64_t x86_64_mk_leaf(uint64_t paddr, unsigned prot)
+{
+	return (paddr & X86_PTE_ADDR_MASK) | x86_64_leaf_bits(prot);
+}
+
+static uint64_t x86_64_leaf_modify_prot(uint64_t e, unsigned prot)
+{
+	return (e & X86_LEAF_KEEP) | (x86_64_leaf_bits(prot) & ~X86_LEAF_KEEP);
+}
+
+/* A PROT_NONE leaf: P=0 with bit 8, at the PT or as a PS leaf. */
+static bool x86_64_protnone(uint64_t e, unsigned level)
+{
+	if ((e & (X86_PTE_P | X86_PTE_PROTNONE)) != X86_PTE_PROTNONE)
+		return false;
+	return level == X86_64_LEVELS - 1 ||
+	       (x86_64_ps_level(X86_64_LEVELS, level) && (e & X86_PTE_PS));
+}
+
+static bool x86_64_entry_present(uint64_t e, unsigned level)
+{
+	return (e & X86_PTE_P) || x86_64_protnone(e, level);
+}
+
+static bool x86_64_entry_is_table(uint64_t e, unsigned level)
+{
+	return level + 1 < X86_64_LEVELS && (e & X86_PTE_P) && !(e & X86_PTE_PS);
+}
+
+static uint64_t x86_64_entry_paddr(uint64_t e)
+{
+	return e & X86_PTE_ADDR_MASK;
+}
+
+static unsigned x86_64_leaf_prot(uint64_t e)
+{
+	unsigned prot = 0;
+
+	if (!(e & X86_PTE_P) || !(e & X86_PTE_US))
+		return MM_PROT_NONE;
+	prot = MM_PROT_READ;
+	if (e & X86_PTE_RW)
+		prot |= MM_PROT_WRITE;
+	if (!(e & X86_PTE_NX))
+		prot |= MM_PROT_EXEC;
+	return prot;
+}
+
+static bool x86_64_leaf_dirty(uint64_t e)
+{
+	return e & X86_PTE_D;
+}
+
+static bool x86_64_leaf_young(uint64_t e)
+{
+	return e & X86_PTE_A;
+}
+
+/* The user half: canonical (bits 63:47 one sign) and below TASK_SIZE. */
+static bool x86_64_user_va(const struct arch_mmu *mmu, uint64_t va)
+{
+	uint64_t high = va >> (mmu->va_bits - 1);
+	bool canonical = high == 0 || high == UINT64_MAX >> (mmu->va_bits - 1);
+
+	return canonical && va < mmu->task_size;
+}
+
+static enum arch_walk_result x86_64_walk_stop(struct arch_walk *w, enum arch_walk_result r,
+					      unsigned level)
+{
+	w->result = r;
+	w->fault_level = (int)level;
+	return r;
+}
+
+/*
+ * A walk stops at a P=0 entry (NOT_PRESENT, also for PROT_NONE leaves), at an entry outside
+ * guest memory (BAD_TABLE at the level whose table is not there), at PS in a PML4E (a
+ * reserved bit, also reported as BAD_TABLE), or at the leaf. A permission failure is
+ * ARCH_WALK_PROT with fault_level at the leaf. Accessed and dirty bits change only on
+ * success, as they would for an access that completes.
+ */
+static enum arch_walk_result x86_64_walk(const struct arch_mmu *mmu, const struct arch_mem *mem,
+					 uint64_t root, uint64_t va, mm_access_t access,
+					 unsigned flags, struct arch_walk *w)
+{
+	uint64_t table = root & X86_PTE_ADDR_MASK, rights = X86_PTE_RW | X86_PTE_US, nx = 0;
+	uint64_t e = 0, span;
+	unsigned level, prot = 0;
+
+	*w = (struct arch_walk){ .fault_level = -1 };
+	if (!x86_64_user_va(mmu, va))
+		return x86_64_walk_stop(w, ARCH_WALK_NOT_PRESENT, 0);
+
+	for (level = 0;; level++) {
+		uint64_t pa = table + X86_PTE_SIZE * arch_level_index(mmu, level, va);
+
+		if (mem->size < X86_PTE_SIZE || pa > mem->size - X86_PTE_SIZE)
+			return x86_64_walk_stop(w, ARCH_WALK_BAD_TABLE, level);
+		e = x86_64_load(mem, pa);
+		w->entry_paddr[level] = pa;
+		w->entry[level] = e;
+		w->nr_levels = level + 1;
+		if (!(e & X86_PTE_P))
+			return x86_64_walk_stop(w, ARCH_WALK_NOT_PRESENT, level);
+		rights &= e;
+		nx |= e & X86_PTE_NX;
+		if (level + 1 == mmu->levels)
+			break;
+		if (e & X86_PTE_PS) {
+			if (!x86_64_ps_level(mmu->levels, level))
+				return x86_64_walk_stop(w, ARCH_WALK_BAD_TABLE, level);
+			break;
+		}
+		table = e & X86_PTE_ADDR_MASK;
+	}
+
+	if (rights & X86_PTE_US) {
+		prot = MM_PROT_READ;
+		if (rights & X86_PTE_RW)
+			prot |= MM_PROT_WRITE;
+		if (!nx)
+			prot |= MM_PROT_EXEC;
+	}
+	w->prot = prot;
+	if ((prot & access) != access || !access)
+		return x86_64_walk_stop(w, ARCH_WALK_PROT, level);
+
+	if (!(flags & ARCH_WALK_F_NOUPDATE)) {
+		for (unsigned i = 0; i <= level; i++) {
+			uint64_t n = w->entry[i] | X86_PTE_A;
+
+			if (i == level && access == MM_PROT_WRITE)
+				n |= X86_PTE_D;
+			if (n != w->entry[i])
+				x86_64_store(mem, w->entry_paddr[i], n);
+			e = n;
+		}
+	}
+
+	span = arch_level_size(mmu, level);
+	w->result = ARCH_WALK_OK;
+	w->paddr = (e & X86_PTE_ADDR_MASK & ~(span - 1)) | (va & (span - 1));
+	w->tlb_prot = prot;
+	if (!(e & X86_PTE_D))
+		w->tlb_prot &= ~MM_PROT_WRITE;
+	return ARCH_WALK_OK;
+}
+
+static void x86_64_put(char *buf, size_t len, size_t *pos, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*pos >= len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *pos, len - *pos, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*pos += (size_t)n;
+}
+
+static void x86_64_describe_entry(uint64_t e, unsigned level, char *buf, size_t len)
+{
+	bool large = level + 1 < X86_64_LEVELS && (e & X86_PTE_PS);
+	uint64_t frame = e & X86_PTE_ADDR_MASK;
+	size_t pos = 0;
+
+	if (!len)
+		return;
+	buf[0] = '\0';
+	if (e == 0) {
+		x86_64_put(buf, len, &pos, "none");
+		return;
+	}
+	if (e & X86_PTE_P) {
+		x86_64_put(buf, len, &pos, "P");
+	} else if (x86_64_protnone(e, level)) {
+		x86_64_put(buf, len, &pos, "PROTNONE");
+	} else {
+		x86_64_put(buf, len, &pos, "not-present 0x%016" PRIx64, e);
+		return;
+	}
+	if (e & X86_PTE_RW)
+		x86_64_put(buf, len, &pos, " RW");
+	if (e & X86_PTE_US)
+		x86_64_put(buf, len, &pos, " US");
+	if (e & X86_PTE_PWT)
+		x86_64_put(buf, len, &pos, " PWT");
+	if (e & X86_PTE_PCD)
+		x86_64_put(buf, len, &pos, " PCD");
+	if (e & X86_PTE_A)
+		x86_64_put(buf, len, &pos, " A");
+	if (e & X86_PTE_D)
+		x86_64_put(buf, len, &pos, " D");
+	if (e & X86_PTE_PS)
+		x86_64_put(buf, len, &pos, level + 1 == X86_64_LEVELS ? " PAT" :
+			   x86_64_ps_level(X86_64_LEVELS, level) ? " PS" : " PS(reserved)");
+	if ((e & X86_PTE_G) && (e & X86_PTE_P))
+		x86_64_put(buf, len, &pos, " G");
+	if (large && (e & X86_PTE_PAT_LARGE)) {
+		x86_64_put(buf, len, &pos, " PAT");
+		frame &= ~X86_PTE_PAT_LARGE;
+	}
+	if (e & (X86_PTE_SOFT_MASK | X86_PTE_SOFT_HIGH_MASK))
+		x86_64_put(buf, len, &pos, " soft=0x%" PRIx64,
+			   e & (X86_PTE_SOFT_MASK | X86_PTE_SOFT_HIGH_MASK));
+	if (e & X86_PTE_PKEY_MASK)
+		x86_64_put(buf, len, &pos, " pkey=%u", (unsigned)((e & X86_PTE_PKEY_MASK) >> 59));
+	if (e & X86_PTE_NX)
+		x86_64_put(buf, len, &pos, " NX");
+	x86_64_put(buf, len, &pos, " frame=0x%" PRIx64, frame);
+}
+
+const struct arch_mmu x86_64_mmu = {
+	.name = "x86_64",
+	.page_shift = 12,
+	.levels = X86_64_LEVELS,
+	.shift = { 39, 30, 21, 12 },
+	.index_bits = { 9, 9, 9, 9 },
+	.va_bits = 48,
+	.task_size = UINT64_C(0x7ffffffff000),
+	.mmap_base = UINT64_C(0x7ffff7fff000), /* task_size - 128 MiB gap, no randomisation */
+	.stack_top = UINT64_C(0x7ffffffff000),
+	.level_name = { "PML4", "PDPT", "PD", "PT" },
+	.mk_table = x86_64_mk_table,
+	.mk_leaf = x86_64_mk_leaf,
+	.leaf_modify_prot = x86_64_leaf_modify_prot,
+	.entry_present = x86_64_entry_present,
+	.entry_is_table = x86_64_entry_is_table,
+	.entry_paddr = x86_64_entry_paddr,
+	.leaf_prot = x86_64_leaf_prot,
+	.leaf_dirty = x86_64_leaf_dirty,
+	.leaf_young = x86_64_leaf_young,
+	.walk = x86_64_walk,
+	.describe_entry = x86_64_describe_entry,
+	.tlb_flush_plan = x86_64_tlb_flush_plan, /* arch/x86_64/tlb.c */
+};

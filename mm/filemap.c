@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * filemap.c - file-backed and shared anonymous mappings.
+ *
+ * A private file mapping gets its own frame per page, filled from the file at the first
+ * touch (what copy-on-write from the page cache amounts to in one process). A shared
+ * mapping, of a file or of anonymous memory, maps the one frame its object keeps for that
+ * page offset, so every mapping of the object sees the same bytes; a shared file page whose
+ * entry is dirty goes back to the file when the entry is zapped or msync'ed.
+ */
+#include <string.h>
+#include <unistd.h>
+
+#include "mm/internal.h"
+
+struct mm_file *mm_file_create(int fd, const char *path, uint64_t size, uint64_t dev,
+			       uint64_t ino)
+{
+	struct mm_file *file = g_new0(struct mm_file, 1);
+
+	file->refcount = 1;
+	file->fd = fd;
+	file->path = g_strdup(path);
+	file->size = fd < 0 ? UINT64_MAX : size;
+	file->dev = dev;
+	file->ino = ino;
+	file->cache = g_hash_table_new(g_int64_hash, g_int64_equal);
+	return file;
+}
+
+struct mm_file *mm_file_get(struct mm_file *file)
+{
+	file->refcount++;
+	return file;
+}
+
+void mm_file_put(struct mm_file *file)
+{
+	GHashTableIter it;
+	gpointer key, value;
+
+	if (!file || --file->refcount)
+		return;
+	g_hash_table_iter_init(&it, file->cache);
+	while (g_hash_table_iter_next(&it, &key, &value)) {
+		mm_free_frame(file->mm, *(uint64_t *)value);
+		g_free(key);
+		g_free(value);
+	}
+	g_hash_table_destroy(file->cache);
+	if (file->fd >= 0)
+		close(file->fd);
+	g_free(file->path);
+	g_free(file);
+}
+
+void mm_file_cache_refs(struct mm_file *file, uint32_t *refs, unsigned page_shift)
+{
+	GHashTableIter it;
+	gpointer key, value;
+
+	g_hash_table_iter_init(&it, file->cache);
+	while (g_hash_table_iter_next(&it, &key, &value))
+		refs[*(uint64_t *)value >> page_shift]++;
+}
+
+/* Fill @paddr with the file's page @pgoff; the frame is zero already past the end. */
+static int file_read_page(struct mm_struct *mm, struct mm_file *file, uint64_t pgoff,
+			  uint64_t paddr)
+{
+	uint64_t page = mm_page_size(mm);
+	uint64_t off = pgoff * page;
+	uint8_t *dst = phys_to_host(mm->phys, paddr);
+	uint64_t done = 0;
+
+	if (file->fd < 0)
+		return 0;
+	/* Only a page wholly past the end raises SIGBUS; the tail of the last page is zero. */
+	if (off >= file->size)
+		return -EIO;
+	while (done < page && off + done < file->size) {
+		ssize_t n = pread(file->fd, dst + done, page - done, (off_t)(off + done));
+
+		if (n < 0)
+			return -EIO;
+		if (n == 0)
+			break;
+		done += (uint64_t)n;
+	}
+	return 0;
+}
+
+int filemap_fault(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr,
+		  uint64_t *frame)
+{
+	struct mm_file *file = vma->vm_file;
+	uint64_t pgoff = vma_pgoff(vma, addr);
+	uint64_t *cached;
+	int err;
+
+	if (!(vma->vm_flags & VM_SHARED)) {
+		err = mm_alloc_frame(mm, frame);
+		if (err)
+			return err;
+		err = file_read_page(mm, file, pgoff, *frame);
+		if (err)
+			mm_free_frame(mm, *frame);
+		return err;
+	}
+
+	cached = g_hash_table_lookup(file->cache, &pgoff);
+	if (cached) {
+		*frame = *cached;
+		phys_get(mm->phys, *frame);
+		return 0;
+	}
+	err = mm_alloc_frame(mm, frame);
+	if (err)
+		return err;
+	err = file_read_page(mm, file, pgoff, *frame);
+	if (err) {
+		mm_free_frame(mm, *frame);
+		return err;
+	}
+	file->mm = mm;
+	g_hash_table_insert(file->cache, g_memdup2(&pgoff, sizeof(pgoff)),
+			    g_memdup2(frame, sizeof(*frame)));
+	phys_get(mm->phys, *frame);	/* one for the cache, one for the entry */
+	return 0;
+}
+
+void filemap_writeback(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr,
+		       uint64_t paddr)
+{
+	struct mm_file *file = vma->vm_file;
+	uint64_t page = mm_page_size(mm);
+	uint64_t off, len;
+
+	if (!file || file->fd < 0 || !(vma->vm_flags & VM_SHARED))
+		return;
+	off = vma_pgoff(vma, addr) * page;
+	if (off >= file->size)
+		return;
+	len = file->size - off < page ? file->size - off : page;
+	/* A failed write-back has no one to report to, as with a lost page in the kernel. */
+	if (pwrite(file->fd, phys_to_host(mm->phys, paddr), len, (off_t)off) < 0)
+		mm_trace(mm, "  write-back of %s page %" PRIu64 " failed\n", file->path,
+			 off / page);
+}
