@@ -53,20 +53,23 @@ enum arch_walk_result {
 	ARCH_WALK_OK = 0,       /* translation found and allows the access */
 	ARCH_WALK_NOT_PRESENT,  /* an entry at w->fault_level was not valid */
 	ARCH_WALK_PROT,         /* valid translation that forbids the access */
-	ARCH_WALK_BAD_TABLE,    /* a table entry pointed outside physical memory */
+	ARCH_WALK_BAD_TABLE,    /* a malformed table: outside physical memory, or reserved bits */
 };
 
 /**
  * struct arch_walk - one hardware page walk, recorded level by level.
  * @result: outcome, see enum arch_walk_result.
- * @nr_levels: entries read, root first (fault_level + 1 on a NOT_PRESENT result).
+ * @nr_levels: entries read, root first (fault_level + 1 on a NOT_PRESENT result; 0 when the
+ *             address was refused before any entry was read: non-canonical, kernel half).
  * @entry_paddr: guest physical address of each entry read.
  * @entry: each entry's value as read, before accessed/dirty bits were set.
- * @fault_level: level that stopped the walk, or -1.
+ * @fault_level: level that stopped the walk, or -1: the missing entry's level, the leaf's
+ *               level for ARCH_WALK_PROT, the level of the bad table for BAD_TABLE.
  * @paddr: on success, guest physical address of the byte at the walked vaddr.
  * @prot: on success or ARCH_WALK_PROT, the MM_PROT_* the translation grants a user access.
  * @tlb_prot: on success, what may be cached in the emulator TLB: @prot minus what must come
- *            back to the walker (write on a clean page, so that the first write sets dirty).
+ *            back to the walker (write on a clean page, so that the first write sets dirty;
+ *            with ARCH_WALK_F_NOUPDATE a write leaves the page clean, so write stays out).
  */
 struct arch_walk {
 	enum arch_walk_result result;
@@ -77,6 +80,34 @@ struct arch_walk {
 	uint64_t paddr;
 	unsigned prot;
 	unsigned tlb_prot;
+};
+
+/**
+ * struct arch_tlb_flush - what one mmu_gather flush must cover.
+ * @start, @end: union of the VAs whose entries were cleared.
+ * @cleared_levels: bit L set when entries at level L were cleared.
+ * @freed_tables: table pages were unlinked, so cached walks must go too.
+ * @fullmm: the whole address space is going away (exit).
+ */
+struct arch_tlb_flush {
+	uint64_t start, end;
+	unsigned cleared_levels;
+	bool freed_tables;
+	bool fullmm;
+};
+
+/**
+ * struct arch_tlb_plan - how this architecture's Linux would invalidate for that flush.
+ * @full: the whole TLB (x86 CR3 write) or the whole ASID (arm64 TLBI ASIDE1IS).
+ * @ops: invalidation instructions issued (0: none needed).
+ * @stride_shift: log2 of the step between per-address invalidations.
+ * @insn: the instruction, e.g. "INVLPG", "TLBI VALE1IS", "TLBI VAE1IS".
+ */
+struct arch_tlb_plan {
+	bool full;
+	uint64_t ops;
+	unsigned stride_shift;
+	const char *insn;
 };
 
 /**
@@ -141,6 +172,13 @@ struct arch_mmu {
 				      unsigned flags, struct arch_walk *w);
 	/** describe_entry() - human-readable bits of @e at @level, e.g. "P RW US A NX". */
 	void (*describe_entry)(uint64_t e, unsigned level, char *buf, size_t len);
+	/**
+	 * tlb_flush_plan() - the invalidation this architecture's Linux issues for @f
+	 * (arch/<name>/tlb.c). Optional: without it mm/ plans one full flush. mm/ still
+	 * flushes the emulator; the plan feeds the statistics that compare architectures.
+	 */
+	void (*tlb_flush_plan)(const struct arch_mmu *mmu, const struct arch_tlb_flush *f,
+			       struct arch_tlb_plan *plan);
 };
 
 /* Derived sizes, written once here so no caller recomputes them. */
@@ -190,8 +228,36 @@ enum emu_sysno {
 	EMU_SYS_newfstatat, EMU_SYS_getpid, EMU_SYS_gettid, EMU_SYS_getuid, EMU_SYS_geteuid,
 	EMU_SYS_getgid, EMU_SYS_getegid, EMU_SYS_rt_sigaction, EMU_SYS_rt_sigprocmask,
 	EMU_SYS_clock_gettime, EMU_SYS_openat, EMU_SYS_open, EMU_SYS_close, EMU_SYS_lseek,
-	EMU_SYS_kill, EMU_SYS_tgkill, EMU_SYS_getppid, EMU_SYS_futex,
+	EMU_SYS_kill, EMU_SYS_tgkill, EMU_SYS_getppid, EMU_SYS_futex, EMU_SYS_getrlimit,
 	EMU_SYS__COUNT
+};
+
+/*
+ * struct stat as the guest's fstat() fills it: its size, then the offset and width in bytes
+ * of each field (width 0: the field does not exist). x86_64 has its own layout, arm64 the
+ * asm-generic one.
+ */
+struct arch_stat_field {
+	uint8_t off, len;
+};
+
+struct arch_stat_layout {
+	uint16_t size;
+	struct arch_stat_field dev, ino, mode, nlink, uid, gid, rdev, size_, blksize, blocks;
+	struct arch_stat_field atime, atime_nsec, mtime, mtime_nsec, ctime, ctime_nsec;
+};
+
+/**
+ * struct arch_cpu_hooks - what the engine calls back during emulation.
+ * @syscall: a guest syscall instruction, with the PC already past it.
+ * @exception: any other CPU exception; @intno is Unicorn's number (see exception_signal).
+ * @user: passed back to both.
+ * The caller owns the struct; it must outlive the engine it is installed on.
+ */
+struct arch_cpu_hooks {
+	void (*syscall)(struct uc_struct *uc, void *user);
+	void (*exception)(struct uc_struct *uc, uint32_t intno, void *user);
+	void *user;
 };
 
 /**
@@ -203,6 +269,8 @@ enum emu_sysno {
 struct arch_cpu {
 	uint16_t elf_machine;     /* EM_X86_64, EM_AARCH64 */
 	const char *uname_machine; /* "x86_64", "aarch64" */
+	const char *platform;     /* AT_PLATFORM string, or NULL for none */
+	uint64_t et_dyn_base;     /* load address of a static-pie (Linux's ELF_ET_DYN_BASE) */
 	int uc_arch, uc_mode;
 	int cs_arch, cs_mode;
 	int reg_pc, reg_sp;
@@ -212,6 +280,8 @@ struct arch_cpu {
 	uint64_t hwcap;           /* AT_HWCAP */
 	uint64_t hwcap2;          /* AT_HWCAP2 */
 
+	struct arch_stat_layout stat; /* the guest's struct stat */
+
 	/** sysno() - generic number of the guest's syscall @nr, EMU_SYS_UNKNOWN if none. */
 	enum emu_sysno (*sysno)(uint64_t nr);
 	/** cpu_init() - architectural set-up of a fresh engine (control registers, FP). */
@@ -219,22 +289,33 @@ struct arch_cpu {
 	/** set_tls() / get_tls() - thread pointer (FS base / TPIDR_EL0). */
 	int (*set_tls)(struct uc_struct *uc, uint64_t tp);
 	int (*get_tls)(struct uc_struct *uc, uint64_t *tp);
-	/**
-	 * hook_syscall() - install @cb so it runs on every guest syscall instruction, with the
-	 * PC already past it; @cb's return value is ignored. Return: 0 or a Unicorn error.
-	 */
-	int (*hook_syscall)(struct uc_struct *uc, void (*cb)(struct uc_struct *uc, void *user),
-			    void *user);
+
+	/** hook_install() - install @hooks on @uc. Return: 0 or a Unicorn error. */
+	int (*hook_install)(struct uc_struct *uc, struct arch_cpu_hooks *hooks);
 	/**
 	 * set_pc_in_syscall() - make the guest resume at @pc when the current syscall hook
 	 * returns (x86_64's hook adds the instruction length after the hook).
 	 */
 	int (*set_pc_in_syscall)(struct uc_struct *uc, uint64_t pc);
 	/**
+	 * exception_signal() - the Linux signal a user-mode CPU exception @intno raises
+	 * (SIGILL, SIGTRAP, SIGSEGV, SIGBUS, SIGFPE), and its name in @what.
+	 */
+	int (*exception_signal)(uint32_t intno, const char **what);
+	/**
 	 * fault_code() - the hardware's own fault syndrome for a failed walk: the x86 #PF
 	 * error code, or the arm64 ESR_EL1 value.
 	 */
 	uint64_t (*fault_code)(const struct arch_walk *w, mm_access_t access);
+	/** describe_fault_code() - @code from fault_code() in words, for fault reports. */
+	void (*describe_fault_code)(uint64_t code, char *buf, size_t len);
+	/**
+	 * fault_addr() - the exact address a faulting instruction accessed, worked out from
+	 * its decoded operands and the registers of @uc. @cs_insn is a Capstone cs_insn with
+	 * detail. Return: true if the address is known and lies in [@page, @page + @size).
+	 */
+	bool (*fault_addr)(struct uc_struct *uc, const void *cs_insn, uint64_t page,
+			   uint64_t size, uint64_t *addr);
 };
 
 /**
@@ -250,6 +331,12 @@ struct arch_ops {
 extern const struct arch_mmu x86_64_mmu, arm64_mmu;
 extern const struct arch_cpu x86_64_cpu, arm64_cpu;
 extern const struct arch_ops x86_64_arch, arm64_arch;
+
+/* The TLB flush models, arch/<name>/tlb.c. */
+void x86_64_tlb_flush_plan(const struct arch_mmu *mmu, const struct arch_tlb_flush *f,
+			   struct arch_tlb_plan *plan);
+void arm64_tlb_flush_plan(const struct arch_mmu *mmu, const struct arch_tlb_flush *f,
+			  struct arch_tlb_plan *plan);
 
 /** arch_by_elf_machine() - the architecture for an ELF e_machine, or NULL. */
 const struct arch_ops *arch_by_elf_machine(uint16_t machine);
