@@ -324,6 +324,13 @@ int do_vmi_munmap(struct mm_struct *mm, uint64_t start, uint64_t len, bool unloc
 /* ---- the unmap log (maps.c) ---- */
 void mm_log_unmap(struct mm_struct *mm, const struct vma_munmap_struct *vms);
 
+/* ---- the stale-TLB detector (tlbcheck.c) ---- */
+void tlb_shadow_fill(struct mm_struct *mm, uint64_t va, const struct arch_walk *w);
+void tlb_shadow_flush(struct mm_struct *mm);
+/* tlb_shadow_free() - @paddr (a frame, or a table page at @level >= 0) is being freed. */
+void tlb_shadow_free(struct mm_struct *mm, uint64_t paddr, int level);
+void tlb_shadow_destroy(struct mm_struct *mm);
+
 /* ---- mapped objects (filemap.c) ---- */
 
 /*

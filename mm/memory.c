@@ -160,6 +160,13 @@ int mm_fill_tlb(struct mm_struct *mm, uint64_t va, mm_access_t access, uint64_t 
 
 	if (err == -EFAULT)
 		mm->stats.faults_segv++;
+	if (!err && mm->tlb_shadow) {
+		struct arch_walk w;
+
+		/* What the emulator now caches: the translation and the tables behind it. */
+		if (mm_walk(mm, va, access, &w) == ARCH_WALK_OK)
+			tlb_shadow_fill(mm, va, &w);
+	}
 	return err;
 }
 

@@ -207,7 +207,21 @@ struct mm_struct {
 	bool no_tlb_flush;            /* --no-tlb-flush: teardown skips the engine flush */
 	FILE *trace;                  /* --trace=mm: one line per operation and teardown step */
 	uint64_t caller_seq;          /* set by emu/ before each call, kept in unmap records */
+	/*
+	 * Debugging aids, all off by default:
+	 * @tlb_shadow: keep a shadow of what the emulator TLB holds (each successful
+	 *     mm_fill_tlb(), dropped at each flush) and report to @report any frame or table
+	 *     page freed while the shadow still reaches it: a missing flush.
+	 * @inject_frame_alloc, @inject_table_alloc: fail the Nth allocation of a data frame or
+	 *     of a table page (1 = the first); 0 = never.
+	 */
+	bool tlb_shadow;
+	FILE *report;
+	uint64_t stale_tlb_reports;
+	uint64_t inject_frame_alloc, inject_table_alloc;
+	uint64_t nr_frame_allocs, nr_table_allocs;
 	/* private */
+	void *shadow;
 	void *vma_tree;               /* GTree of VMAs keyed by vm_start */
 	void *unmap_log;              /* GArray of struct mm_unmap_record */
 	uint64_t op_seq;
@@ -403,6 +417,13 @@ const struct mm_unmap_record *mm_find_unmap(struct mm_struct *mm, uint64_t addr)
  * Return: 0, or -EUCLEAN.
  */
 int mm_validate(struct mm_struct *mm, char *msg, size_t len) __must_check;
+/**
+ * mm_tlb_shadow_check() - with @mm->tlb_shadow: is an access to @va that the emulator TLB
+ * served still what the page tables say? Call it from a memory hook.
+ * Return: 0, or 1 with @msg describing the stale translation.
+ */
+int mm_tlb_shadow_check(struct mm_struct *mm, uint64_t va, mm_access_t access, char *msg,
+			size_t len);
 /** mm_dump_maps() - the VMAs in /proc/PID/maps format. */
 void mm_dump_maps(struct mm_struct *mm, FILE *out);
 /** mm_format_vma() - one maps line for @vma (no newline) into @buf. */

@@ -43,6 +43,7 @@ void mm_destroy(struct mm_struct *mm)
 	if (!mm)
 		return;
 	exit_mmap(mm);
+	tlb_shadow_destroy(mm);
 	g_tree_destroy(mm->vma_tree);
 	g_array_free(mm->unmap_log, true);
 	g_free(mm);

@@ -123,6 +123,8 @@ static void tlb_flush(struct mmu_gather *tlb)
 		return;
 	}
 	tlb->flushes++;
+	if (mm->tlb_shadow)
+		tlb_shadow_flush(mm);
 	if (full) {
 		mm->stats.tlb_flush_all++;
 		mm_trace(mm, "  tlb_flush: whole TLB%s\n", tlb->freed_tables ? " (tables freed)" : "");

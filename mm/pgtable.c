@@ -19,8 +19,11 @@
 int mm_alloc_frame(struct mm_struct *mm, uint64_t *paddr)
 {
 	uint8_t old_flags;
-	int err = phys_alloc(mm->phys, paddr, &old_flags);
+	int err;
 
+	if (++mm->nr_frame_allocs == mm->inject_frame_alloc)
+		return -ENOMEM;		/* --inject=frame-alloc:N */
+	err = phys_alloc(mm->phys, paddr, &old_flags);
 	if (err)
 		return err;
 	/* The frame held code before: whatever the emulator translated from it is stale now. */
@@ -35,15 +38,21 @@ int mm_alloc_frame(struct mm_struct *mm, uint64_t *paddr)
 void mm_free_frame(struct mm_struct *mm, uint64_t paddr)
 {
 	/* A frame a shared object still caches stays allocated, and counted. */
-	if (phys_put(mm->phys, paddr))
-		mm->stats.frames_in_use--;
+	if (!phys_put(mm->phys, paddr))
+		return;
+	mm->stats.frames_in_use--;
+	if (mm->tlb_shadow)
+		tlb_shadow_free(mm, paddr, -1);
 }
 
 int mm_alloc_table(struct mm_struct *mm, unsigned level, uint64_t *paddr)
 {
 	uint8_t old_flags;
-	int err = phys_alloc(mm->phys, paddr, &old_flags);
+	int err;
 
+	if (++mm->nr_table_allocs == mm->inject_table_alloc)
+		return -ENOMEM;		/* --inject=table-alloc:N */
+	err = phys_alloc(mm->phys, paddr, &old_flags);
 	if (err)
 		return err;
 	if ((old_flags & PHYS_F_EXEC) && mm->engine.invalidate_code)
@@ -57,6 +66,8 @@ int mm_alloc_table(struct mm_struct *mm, unsigned level, uint64_t *paddr)
 
 void mm_free_table_now(struct mm_struct *mm, uint64_t paddr, unsigned level)
 {
+	if (mm->tlb_shadow)
+		tlb_shadow_free(mm, paddr, (int)level);
 	phys_put(mm->phys, paddr);
 	mm->stats.tables_freed[level]++;
 	mm->stats.tables_in_use--;

@@ -502,6 +502,8 @@ int vms_gather_munmap_vmas(struct vma_munmap_struct *vms, GPtrArray *detach)
 	if (vms->next)
 		vms->unmap_end = vms->next->vm_start;
 	vms->clear_ptes = true;
+	/* Logged now, so that reports during the teardown can already name this call. */
+	mm_log_unmap(mm, vms);
 	return 0;
 
 out_reattach:
@@ -555,7 +557,6 @@ void vms_complete_munmap_vmas(struct vma_munmap_struct *vms, GPtrArray *detach)
 	mm->map_count -= (int)vms->vma_count;
 	if (vms->nr_pages)
 		vms_clear_ptes(vms, detach, !vms->unlock);
-	mm_log_unmap(mm, vms);
 	for (guint i = 0; i < detach->len; i++)
 		vm_area_free(g_ptr_array_index(detach, i));
 	g_ptr_array_set_size(detach, 0);
