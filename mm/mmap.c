@@ -421,7 +421,11 @@ int do_mprotect(struct mm_struct *mm, uint64_t start, uint64_t len, unsigned pro
 		error = mprotect_fixup(&tlb, &vma, nstart, tmp, newflags);
 		if (error)
 			break;
-		nstart = tmp;
+		/*
+		 * Go on from the end of the VMA now covering the piece: a merge with the next
+		 * VMA may reach past tmp, and that part has the new protection already.
+		 */
+		nstart = vma->vm_end;
 		if (nstart >= end)
 			break;
 		vma = vma_next_of(mm, vma);
@@ -520,9 +524,9 @@ uint64_t do_brk(struct mm_struct *mm, uint64_t brk)
 		return brk;
 	}
 
-	/* Growing: refuse to run into the next mapping or a stack's guard gap. */
+	/* Growing: keep a page, and a stack's guard gap, between the heap and what follows. */
 	next = find_vma(mm, oldbrk);
-	if (next && newbrk > vm_start_gap(mm, next))
+	if (next && newbrk + mm_page_size(mm) > vm_start_gap(mm, next))
 		return origbrk;
 	if (do_brk_flags(mm, oldbrk, newbrk - oldbrk))
 		return origbrk;
