@@ -33,6 +33,7 @@
 #define MM_PROT_READ  1u
 #define MM_PROT_WRITE 2u
 #define MM_PROT_EXEC  4u
+#define MM_PROT_SEM   8u	/* accepted by mprotect, ignored */
 
 /* The access that caused a walk; one of MM_PROT_READ, MM_PROT_WRITE, MM_PROT_EXEC. */
 typedef unsigned mm_access_t;

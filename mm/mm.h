@@ -278,7 +278,7 @@ void mm_destroy(struct mm_struct *mm);
  * do_mmap() - mmap(2) for an anonymous mapping.
  * @addr: hint, or the exact address with MAP_FIXED / MAP_FIXED_NOREPLACE.
  * @len: length in bytes, rounded up to pages.
- * @prot: MM_PROT_* bits; others give -EINVAL.
+ * @prot: MM_PROT_* bits; others are ignored, as Linux's mmap ignores them.
  * @flags: MAP_*_LINUX. File mappings are not handled here: the caller passes
  *     MAP_ANONYMOUS, or gets -EBADF.
  * @pgoff: offset in pages (ignored for anonymous mappings).
@@ -338,7 +338,10 @@ void mm_count_rss(struct mm_struct *mm, uint64_t start, uint64_t end, struct mm_
 void mm_dump_smaps(struct mm_struct *mm, FILE *out);
 /** do_munmap() - munmap(2). Return: 0 or -EINVAL. */
 int do_munmap(struct mm_struct *mm, uint64_t start, uint64_t len) __must_check;
-/** do_mprotect() - mprotect(2). Return: 0, -EINVAL, -ENOMEM (hole in the range), -EACCES. */
+/**
+ * do_mprotect() - mprotect(2); prot bits other than MM_PROT_* and PROT_SEM are -EINVAL.
+ * Return: 0, -EINVAL, -ENOMEM (hole in the range: the part before it is changed), -EACCES.
+ */
 int do_mprotect(struct mm_struct *mm, uint64_t start, uint64_t len, unsigned prot) __must_check;
 /**
  * mm_set_brk() - place the heap: start_brk = brk = @addr (page-aligned up), as exec does
@@ -350,7 +353,8 @@ uint64_t do_brk(struct mm_struct *mm, uint64_t brk);
 /**
  * mm_name_range() - give the VMAs exactly covering [start, end) the name @name (copied),
  * splitting at the ends if needed, as the loader does for file segments.
- * Return: 0, -ENOMEM or -EINVAL (not fully mapped).
+ * Return: 0, -ENOMEM or -EINVAL (not fully mapped: the mapped part before the hole is
+ * named all the same, as Linux's PR_SET_VMA_ANON_NAME does).
  */
 int mm_name_range(struct mm_struct *mm, uint64_t start, uint64_t end, const char *name) __must_check;
 /**

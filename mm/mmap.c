@@ -260,8 +260,8 @@ static int64_t __do_mmap(struct mm_struct *mm, uint64_t addr, uint64_t len, unsi
 	mm->stats.mmap_calls++;
 	if (!len)
 		return -EINVAL;
-	if (prot & ~(MM_PROT_READ | MM_PROT_WRITE | MM_PROT_EXEC))
-		return -EINVAL;
+	/* Like Linux's calc_vm_prot_bits(), mmap ignores the prot bits it does not know. */
+	prot &= MM_PROT_READ | MM_PROT_WRITE | MM_PROT_EXEC;
 	len = mm_page_align(mm, len);
 	if (!len || len > task_size)
 		return -ENOMEM;
@@ -393,8 +393,10 @@ int do_mprotect(struct mm_struct *mm, uint64_t start, uint64_t len, unsigned pro
 	end = start + len;
 	if (end <= start)
 		return -ENOMEM;
-	if (prot & ~(MM_PROT_READ | MM_PROT_WRITE | MM_PROT_EXEC))
+	/* arch_validate_prot(): PROT_SEM is accepted (and means nothing), all else is -EINVAL. */
+	if (prot & ~(MM_PROT_READ | MM_PROT_WRITE | MM_PROT_EXEC | MM_PROT_SEM))
 		return -EINVAL;
+	prot &= ~MM_PROT_SEM;
 
 	mm_trace(mm, "mprotect(%#" PRIx64 ", %#" PRIx64 ", prot %#x) #%" PRIu64 "\n", start, len,
 		 prot, mm->op_seq);

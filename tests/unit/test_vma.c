@@ -599,8 +599,11 @@ static void test_mprotect_bad_args(gconstpointer data)
 	fake_env_init(&env, data, FAKE_PHYS_SIZE);
 	setup_v(&env);
 	g_assert_cmpint(do_mprotect(env.mm, PG(10) + 1, P, RO), ==, -EINVAL);
-	/* (PROT_SEM, 0x8, is valid for Linux's mprotect; 0x100 is nothing.) */
+	/* PROT_SEM (0x8) is valid for Linux's mprotect and changes nothing; 0x100 is not. */
 	g_assert_cmpint(do_mprotect(env.mm, PG(10), P, 0x100), ==, -EINVAL);
+	g_assert_cmpint(do_mprotect(env.mm, PG(10), P, RO | 0x8), ==, 0);
+	g_assert_cmphex(vma_lookup(env.mm, PG(10))->vm_flags & VM_ACCESS_FLAGS, ==, VM_READ);
+	g_assert_cmpint(do_mprotect(env.mm, PG(10), P, RW), ==, 0);	/* and back: one VMA */
 	/* len 0 is a successful no-op; an end that wraps is -ENOMEM. */
 	g_assert_cmpint(do_mprotect(env.mm, PG(10), 0, RO), ==, 0);
 	g_assert_cmpint(do_mprotect(env.mm, PG(10), UINT64_MAX - PG(10), RO), ==, -ENOMEM);
