@@ -230,6 +230,8 @@ enum emu_sysno {
 	EMU_SYS_getgid, EMU_SYS_getegid, EMU_SYS_rt_sigaction, EMU_SYS_rt_sigprocmask,
 	EMU_SYS_clock_gettime, EMU_SYS_openat, EMU_SYS_open, EMU_SYS_close, EMU_SYS_lseek,
 	EMU_SYS_kill, EMU_SYS_tgkill, EMU_SYS_getppid, EMU_SYS_futex, EMU_SYS_getrlimit,
+	EMU_SYS_mincore, EMU_SYS_msync, EMU_SYS_time, EMU_SYS_gettimeofday, EMU_SYS_nanosleep,
+	EMU_SYS_clock_nanosleep, EMU_SYS_sched_yield, EMU_SYS_sched_getaffinity,
 	EMU_SYS__COUNT
 };
 
@@ -280,6 +282,13 @@ struct arch_cpu {
 	int reg_ret;              /* syscall return register */
 	uint64_t hwcap;           /* AT_HWCAP */
 	uint64_t hwcap2;          /* AT_HWCAP2 */
+	/*
+	 * An instruction that halts the CPU (Unicorn then stops with no error): the signal
+	 * Linux sends for it in user mode (x86 hlt: SIGSEGV from #GP), or 0 when user mode may
+	 * run it and simply goes on (arm64 wfi, wfe); and its length, to point back at it.
+	 */
+	int halt_signal;
+	unsigned halt_insn_len;
 
 	struct arch_stat_layout stat; /* the guest's struct stat */
 

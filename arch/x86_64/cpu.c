@@ -1,0 +1,377 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cpu.c - the x86_64 CPU as emu/ drives it: registers, the syscall ABI, exceptions and the
+ * page-fault error code.
+ *
+ * Unicorn runs the guest in 64-bit mode with the CPU's own paging off (emu/ translates
+ * through the TLB-fill hook), so the only control state that matters is what user code can
+ * observe: CR4.OSFXSR and CR4.OSXMMEXCPT, without which SSE instructions raise #UD.
+ */
+#include <elf.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+
+#include <capstone/capstone.h>
+#include <unicorn/unicorn.h>
+
+#include "arch/arch.h"
+
+#define X86_CR0_MP        (1u << 1)
+#define X86_CR0_EM        (1u << 2)
+#define X86_CR4_OSFXSR    (1u << 9)
+#define X86_CR4_OSXMMEXCPT (1u << 10)
+
+/* #PF error code bits. */
+#define X86_PF_PROT  (1u << 0)
+#define X86_PF_WRITE (1u << 1)
+#define X86_PF_USER  (1u << 2)
+#define X86_PF_RSVD  (1u << 3)
+#define X86_PF_INSTR (1u << 4)
+
+/* Unicorn's exception numbers are the vector numbers. */
+#define X86_EXC_DE  0
+#define X86_EXC_DB  1
+#define X86_EXC_BP  3
+#define X86_EXC_OF  4
+#define X86_EXC_BR  5
+#define X86_EXC_UD  6
+#define X86_EXC_NM  7
+#define X86_EXC_GP  13
+#define X86_EXC_MF  16
+#define X86_EXC_AC  17
+#define X86_EXC_XM  19
+
+/* The syscall instruction is two bytes; Unicorn adds them after the hook returns. */
+#define X86_SYSCALL_INSN_LEN 2
+
+/* arch/x86/entry/syscalls/syscall_64.tbl, the calls emu/ knows. */
+static const enum emu_sysno x86_64_sysno_table[] = {
+	[0] = EMU_SYS_read,
+	[1] = EMU_SYS_write,
+	[2] = EMU_SYS_open,
+	[3] = EMU_SYS_close,
+	[5] = EMU_SYS_fstat,
+	[8] = EMU_SYS_lseek,
+	[9] = EMU_SYS_mmap,
+	[10] = EMU_SYS_mprotect,
+	[11] = EMU_SYS_munmap,
+	[12] = EMU_SYS_brk,
+	[13] = EMU_SYS_rt_sigaction,
+	[14] = EMU_SYS_rt_sigprocmask,
+	[16] = EMU_SYS_ioctl,
+	[19] = EMU_SYS_readv,
+	[20] = EMU_SYS_writev,
+	[24] = EMU_SYS_sched_yield,
+	[25] = EMU_SYS_mremap,
+	[26] = EMU_SYS_msync,
+	[27] = EMU_SYS_mincore,
+	[28] = EMU_SYS_madvise,
+	[35] = EMU_SYS_nanosleep,
+	[39] = EMU_SYS_getpid,
+	[60] = EMU_SYS_exit,
+	[62] = EMU_SYS_kill,
+	[63] = EMU_SYS_uname,
+	[89] = EMU_SYS_readlink,
+	[96] = EMU_SYS_gettimeofday,
+	[97] = EMU_SYS_getrlimit,
+	[102] = EMU_SYS_getuid,
+	[104] = EMU_SYS_getgid,
+	[107] = EMU_SYS_geteuid,
+	[108] = EMU_SYS_getegid,
+	[110] = EMU_SYS_getppid,
+	[158] = EMU_SYS_arch_prctl,
+	[186] = EMU_SYS_gettid,
+	[201] = EMU_SYS_time,
+	[202] = EMU_SYS_futex,
+	[204] = EMU_SYS_sched_getaffinity,
+	[218] = EMU_SYS_set_tid_address,
+	[228] = EMU_SYS_clock_gettime,
+	[230] = EMU_SYS_clock_nanosleep,
+	[231] = EMU_SYS_exit_group,
+	[234] = EMU_SYS_tgkill,
+	[257] = EMU_SYS_openat,
+	[262] = EMU_SYS_newfstatat,
+	[267] = EMU_SYS_readlinkat,
+	[273] = EMU_SYS_set_robust_list,
+	[302] = EMU_SYS_prlimit64,
+	[318] = EMU_SYS_getrandom,
+	[334] = EMU_SYS_rseq,
+};
+
+static enum emu_sysno x86_64_sysno(uint64_t nr)
+{
+	if (nr >= sizeof(x86_64_sysno_table) / sizeof(x86_64_sysno_table[0]))
+		return EMU_SYS_UNKNOWN;
+	return x86_64_sysno_table[nr];
+}
+
+static int x86_64_cpu_init(struct uc_struct *uc)
+{
+	uint64_t cr0, cr4;
+	uc_err err;
+
+	err = uc_reg_read(uc, UC_X86_REG_CR0, &cr0);
+	if (!err)
+		err = uc_reg_read(uc, UC_X86_REG_CR4, &cr4);
+	if (err)
+		return err;
+	cr0 = (cr0 | X86_CR0_MP) & ~(uint64_t)X86_CR0_EM;
+	cr4 |= X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
+	err = uc_reg_write(uc, UC_X86_REG_CR0, &cr0);
+	if (!err)
+		err = uc_reg_write(uc, UC_X86_REG_CR4, &cr4);
+	return err;
+}
+
+static int x86_64_set_tls(struct uc_struct *uc, uint64_t tp)
+{
+	return uc_reg_write(uc, UC_X86_REG_FS_BASE, &tp);
+}
+
+static int x86_64_get_tls(struct uc_struct *uc, uint64_t *tp)
+{
+	return uc_reg_read(uc, UC_X86_REG_FS_BASE, tp);
+}
+
+/*
+ * Both Unicorn callbacks already have the shape of the hooks, so they are installed as
+ * they are: the syscall instruction through UC_HOOK_INSN, every other exception (int3, ud2,
+ * int $n) through UC_HOOK_INTR.
+ */
+static int x86_64_hook_install(struct uc_struct *uc, struct arch_cpu_hooks *hooks)
+{
+	uc_hook hh;
+	uc_err err;
+
+	err = uc_hook_add(uc, &hh, UC_HOOK_INSN, (void *)hooks->syscall, hooks->user, 1, 0,
+			  UC_X86_INS_SYSCALL);
+	if (err)
+		return err;
+	return uc_hook_add(uc, &hh, UC_HOOK_INTR, (void *)hooks->exception, hooks->user, 1, 0);
+}
+
+static int x86_64_set_pc_in_syscall(struct uc_struct *uc, uint64_t pc)
+{
+	uint64_t rip = pc - X86_SYSCALL_INSN_LEN;
+
+	return uc_reg_write(uc, UC_X86_REG_RIP, &rip);
+}
+
+/* What Linux's traps.c sends a user-mode task for each vector. */
+static int x86_64_exception_signal(uint32_t intno, const char **what)
+{
+	switch (intno) {
+	case X86_EXC_DE:
+		*what = "divide error (#DE)";
+		return SIGFPE;
+	case X86_EXC_DB:
+		*what = "debug trap (#DB)";
+		return SIGTRAP;
+	case X86_EXC_BP:
+		*what = "breakpoint (#BP, int3)";
+		return SIGTRAP;
+	case X86_EXC_OF:
+		*what = "overflow (#OF)";
+		return SIGSEGV;
+	case X86_EXC_BR:
+		*what = "bound range exceeded (#BR)";
+		return SIGSEGV;
+	case X86_EXC_UD:
+		*what = "invalid opcode (#UD)";
+		return SIGILL;
+	case X86_EXC_NM:
+		*what = "device not available (#NM)";
+		return SIGFPE;
+	case X86_EXC_MF:
+		*what = "x87 floating-point error (#MF)";
+		return SIGFPE;
+	case X86_EXC_AC:
+		*what = "alignment check (#AC)";
+		return SIGBUS;
+	case X86_EXC_XM:
+		*what = "SIMD floating-point error (#XM)";
+		return SIGFPE;
+	case X86_EXC_GP:
+		*what = "general protection (#GP)";
+		return SIGSEGV;
+	default:
+		/* int $n with a vector user mode may not raise is a #GP on Linux. */
+		*what = "software interrupt (int $n): general protection";
+		return SIGSEGV;
+	}
+}
+
+static uint64_t x86_64_fault_code(const struct arch_walk *w, mm_access_t access)
+{
+	uint64_t code = X86_PF_USER;
+
+	if (w->result == ARCH_WALK_PROT)
+		code |= X86_PF_PROT;
+	if (w->result == ARCH_WALK_BAD_TABLE)
+		code |= X86_PF_PROT | X86_PF_RSVD;
+	if (access == MM_PROT_WRITE)
+		code |= X86_PF_WRITE;
+	if (access == MM_PROT_EXEC)
+		code |= X86_PF_INSTR;
+	return code;
+}
+
+static void x86_64_describe_fault_code(uint64_t code, char *buf, size_t len)
+{
+	snprintf(buf, len, "#PF error code 0x%" PRIx64 ": %s, %s, %s mode%s", code,
+		 code & X86_PF_PROT ? "protection violation" : "not-present page",
+		 code & X86_PF_INSTR ? "instruction fetch" : code & X86_PF_WRITE ? "write" : "read",
+		 code & X86_PF_USER ? "user" : "supervisor",
+		 code & X86_PF_RSVD ? ", reserved bit set" : "");
+}
+
+/* Capstone's register to Unicorn's, for the registers an address can be made of. */
+static int x86_64_uc_reg(unsigned cs_reg)
+{
+	static const struct {
+		uint16_t cs, uc;
+	} map[] = {
+		{ X86_REG_RAX, UC_X86_REG_RAX }, { X86_REG_RBX, UC_X86_REG_RBX },
+		{ X86_REG_RCX, UC_X86_REG_RCX }, { X86_REG_RDX, UC_X86_REG_RDX },
+		{ X86_REG_RSI, UC_X86_REG_RSI }, { X86_REG_RDI, UC_X86_REG_RDI },
+		{ X86_REG_RBP, UC_X86_REG_RBP }, { X86_REG_RSP, UC_X86_REG_RSP },
+		{ X86_REG_R8, UC_X86_REG_R8 },   { X86_REG_R9, UC_X86_REG_R9 },
+		{ X86_REG_R10, UC_X86_REG_R10 }, { X86_REG_R11, UC_X86_REG_R11 },
+		{ X86_REG_R12, UC_X86_REG_R12 }, { X86_REG_R13, UC_X86_REG_R13 },
+		{ X86_REG_R14, UC_X86_REG_R14 }, { X86_REG_R15, UC_X86_REG_R15 },
+		{ X86_REG_EAX, UC_X86_REG_EAX }, { X86_REG_EBX, UC_X86_REG_EBX },
+		{ X86_REG_ECX, UC_X86_REG_ECX }, { X86_REG_EDX, UC_X86_REG_EDX },
+		{ X86_REG_ESI, UC_X86_REG_ESI }, { X86_REG_EDI, UC_X86_REG_EDI },
+		{ X86_REG_EBP, UC_X86_REG_EBP }, { X86_REG_ESP, UC_X86_REG_ESP },
+		{ X86_REG_R8D, UC_X86_REG_R8D }, { X86_REG_R9D, UC_X86_REG_R9D },
+		{ X86_REG_R10D, UC_X86_REG_R10D }, { X86_REG_R11D, UC_X86_REG_R11D },
+		{ X86_REG_R12D, UC_X86_REG_R12D }, { X86_REG_R13D, UC_X86_REG_R13D },
+		{ X86_REG_R14D, UC_X86_REG_R14D }, { X86_REG_R15D, UC_X86_REG_R15D },
+	};
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		if (map[i].cs == cs_reg)
+			return map[i].uc;
+	}
+	return -1;
+}
+
+static bool x86_64_read_reg(struct uc_struct *uc, unsigned cs_reg, uint64_t *v)
+{
+	int reg = x86_64_uc_reg(cs_reg);
+
+	*v = 0;
+	return reg >= 0 && uc_reg_read(uc, reg, v) == UC_ERR_OK;
+}
+
+static bool x86_64_in_page(uint64_t a, uint64_t page, uint64_t size)
+{
+	return a - page < size;
+}
+
+static bool x86_64_mem_operand(struct uc_struct *uc, const cs_insn *insn, const x86_op_mem *m,
+			       uint64_t *addr)
+{
+	uint64_t base = 0, index = 0, seg = 0;
+
+	if (m->base == X86_REG_RIP)
+		base = insn->address + insn->size;
+	else if (m->base != X86_REG_INVALID && !x86_64_read_reg(uc, m->base, &base))
+		return false;
+	if (m->index != X86_REG_INVALID && !x86_64_read_reg(uc, m->index, &index))
+		return false;
+	if (m->segment == X86_REG_FS && uc_reg_read(uc, UC_X86_REG_FS_BASE, &seg))
+		return false;
+	if (m->segment == X86_REG_GS && uc_reg_read(uc, UC_X86_REG_GS_BASE, &seg))
+		return false;
+	*addr = seg + base + index * (uint64_t)m->scale + (uint64_t)m->disp;
+	return true;
+}
+
+/*
+ * The address of the explicit memory operand, or of the implicit stack slot of push, call,
+ * pop and ret. String instructions (movs, stos) are left to the page address.
+ */
+static bool x86_64_fault_addr(struct uc_struct *uc, const void *cs_insn_p, uint64_t page,
+			      uint64_t size, uint64_t *addr)
+{
+	const cs_insn *insn = cs_insn_p;
+	const cs_x86 *x;
+	uint64_t a, rsp;
+
+	if (!insn->detail)
+		return false;
+	x = &insn->detail->x86;
+	for (unsigned i = 0; i < x->op_count; i++) {
+		if (x->operands[i].type != X86_OP_MEM || insn->id == X86_INS_LEA ||
+		    insn->id == X86_INS_NOP)
+			continue;
+		if (x86_64_mem_operand(uc, insn, &x->operands[i].mem, &a) &&
+		    x86_64_in_page(a, page, size)) {
+			*addr = a;
+			return true;
+		}
+	}
+	if (uc_reg_read(uc, UC_X86_REG_RSP, &rsp))
+		return false;
+	switch (insn->id) {
+	case X86_INS_PUSH:
+	case X86_INS_PUSHFQ:
+	case X86_INS_CALL:
+		a = rsp - 8;
+		break;
+	case X86_INS_POP:
+	case X86_INS_POPFQ:
+	case X86_INS_RET:
+		a = rsp;
+		break;
+	default:
+		return false;
+	}
+	if (!x86_64_in_page(a, page, size))
+		return false;
+	*addr = a;
+	return true;
+}
+
+const struct arch_cpu x86_64_cpu = {
+	.elf_machine = EM_X86_64,
+	.uname_machine = "x86_64",
+	.platform = "x86_64",
+	.et_dyn_base = 0x555555554000ull,
+	.uc_arch = UC_ARCH_X86,
+	.uc_mode = UC_MODE_64,
+	.cs_arch = CS_ARCH_X86,
+	.cs_mode = CS_MODE_64,
+	.reg_pc = UC_X86_REG_RIP,
+	.reg_sp = UC_X86_REG_RSP,
+	.reg_sysno = UC_X86_REG_RAX,
+	.reg_args = { UC_X86_REG_RDI, UC_X86_REG_RSI, UC_X86_REG_RDX, UC_X86_REG_R10,
+		      UC_X86_REG_R8, UC_X86_REG_R9 },
+	.reg_ret = UC_X86_REG_RAX,
+	/* CPUID.1:EDX of Unicorn's default qemu64 model: fpu ... sse sse2. */
+	.hwcap = 0x078bfbffull,
+	.hwcap2 = 0,
+	.halt_signal = SIGSEGV,
+	.halt_insn_len = 1,
+	/* arch/x86/include/uapi/asm/stat.h, struct stat for __x86_64__. */
+	.stat = {
+		.size = 144,
+		.dev = { 0, 8 }, .ino = { 8, 8 }, .nlink = { 16, 8 }, .mode = { 24, 4 },
+		.uid = { 28, 4 }, .gid = { 32, 4 }, .rdev = { 40, 8 }, .size_ = { 48, 8 },
+		.blksize = { 56, 8 }, .blocks = { 64, 8 },
+		.atime = { 72, 8 }, .atime_nsec = { 80, 8 }, .mtime = { 88, 8 },
+		.mtime_nsec = { 96, 8 }, .ctime = { 104, 8 }, .ctime_nsec = { 112, 8 },
+	},
+	.sysno = x86_64_sysno,
+	.cpu_init = x86_64_cpu_init,
+	.set_tls = x86_64_set_tls,
+	.get_tls = x86_64_get_tls,
+	.hook_install = x86_64_hook_install,
+	.set_pc_in_syscall = x86_64_set_pc_in_syscall,
+	.exception_signal = x86_64_exception_signal,
+	.fault_code = x86_64_fault_code,
+	.describe_fault_code = x86_64_describe_fault_code,
+	.fault_addr = x86_64_fault_addr,
+};

@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * emu.h - the emulator half of mmuemu: one guest process run by Unicorn over mm/.
+ *
+ * A run goes: read and check the ELF file (elf.c), open the engine (engine.c, the only file
+ * that talks to Unicorn), create the address space, load the segments and build the initial
+ * stack (stack.c), then emulate until the guest exits or faults. System calls are served
+ * inside the engine's hook (syscall.c); a fault without a handler ends in the report of
+ * report.c; the counters go out through stats.c.
+ *
+ * Exit statuses follow the shell's conventions: the guest's own status when it exits,
+ * 128 + signal when a signal ends it (139 for SIGSEGV, also for "out of guest memory"),
+ * 2 for a bad command line or a program that cannot be loaded, 1 for internal errors.
+ */
+#ifndef MMUEMU_EMU_H
+#define MMUEMU_EMU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "arch/arch.h"
+#include "mm/mm.h"
+
+#define EMU_EXIT_INTERNAL 1
+#define EMU_EXIT_USAGE    2
+
+/* The guest's process identity: fixed, so that output is the same on every run. */
+#define EMU_GUEST_PID  1000
+#define EMU_GUEST_PPID 999
+
+/* emu->intno for an instruction Unicorn could not decode at all (it raises no exception). */
+#define EMU_INTNO_INVALID_INSN UINT32_MAX
+/* emu->intno for an instruction that halted the CPU (arch_cpu.halt_signal). */
+#define EMU_INTNO_HALT (UINT32_MAX - 1)
+
+/* Largest signal number the guest can name (Linux's _NSIG). */
+#define EMU_NSIG 64
+
+/**
+ * struct emu_options - what the command line asks of every run.
+ * @mem_size: bytes of guest physical memory.
+ * @env: NULL-terminated guest environment (from -E), or NULL for an empty one.
+ */
+struct emu_options {
+	uint64_t mem_size;
+	bool maps;
+	bool stats;
+	bool trace_mm;
+	bool trace_syscall;
+	bool no_tlb_flush;
+	char **env;
+};
+
+/* One PT_LOAD of a checked image: [vaddr, end) with the bias applied. */
+struct emu_segment {
+	unsigned index;           /* program header number, for messages */
+	uint64_t vaddr, end;
+	uint64_t offset, filesz;
+	uint32_t flags;           /* PF_R, PF_W, PF_X */
+};
+
+/**
+ * struct emu_image - a checked ELF executable, read into memory, not loaded yet.
+ * @data, @size: the whole file.
+ * @bias: what is added to every p_vaddr (static-pie), 0 for ET_EXEC.
+ * @entry: entry point, biased.
+ * @phdr: address of the program headers in guest memory, for AT_PHDR.
+ * @segs: the PT_LOADs with a size, sorted by address, not overlapping.
+ */
+struct emu_image {
+	const char *path;
+	uint8_t *data;
+	uint64_t size;
+	const struct arch_ops *arch;
+	uint64_t bias;
+	uint64_t entry;
+	uint64_t phdr;
+	uint16_t phnum;
+	uint16_t phentsize;
+	struct emu_segment *segs;
+	unsigned nr_segs;
+};
+
+/* Counters kept by emu/ itself; mm/ keeps the rest in struct mm_stats. */
+struct emu_counters {
+	uint64_t tlb_fills;      /* TLB-fill hook calls */
+	uint64_t tlb_flushes;    /* full engine TLB flushes done for mm/ */
+	uint64_t code_flushes;   /* translated-code flushes for host writes into code */
+	uint64_t syscalls;
+	uint64_t sys_mmap, sys_munmap, sys_mprotect, sys_brk;
+};
+
+/* Why emulation stopped. */
+enum emu_end {
+	EMU_END_NONE = 0,   /* still running */
+	EMU_END_EXIT,       /* exit or exit_group */
+	EMU_END_SIGNAL,     /* killed by a signal the guest sent itself */
+	EMU_END_FAULT,      /* a translation failed: SIGSEGV (or out of memory) */
+	EMU_END_EXCEPTION,  /* another CPU exception: SIGILL, SIGTRAP... */
+	EMU_END_ERROR,      /* the engine failed */
+};
+
+/**
+ * struct emu - one guest process.
+ * @comm: the program's base name, as the kernel's task comm (15 characters at most).
+ * @code_pages: one bit per physical frame that a TLB entry with execute permission maps.
+ */
+struct emu {
+	const struct emu_options *opt;
+	const char *path;         /* as given on the command line */
+	const char *exe_path;     /* absolute, for the names in maps */
+	char comm[16];
+	const struct arch_ops *arch;
+	const struct arch_cpu *cpu;
+	const struct arch_mmu *mmu;
+	struct uc_struct *uc;
+	struct mm_phys *phys;
+	struct mm_struct *mm;
+	struct arch_cpu_hooks hooks;
+	struct emu_counters count;
+
+	/* run state */
+	bool running;
+	enum emu_end end;
+	int status;               /* exit status, or the signal for SIGNAL/FAULT/EXCEPTION */
+	bool fault_pending;       /* the fill hook refused a translation */
+	int fault_err;            /* -EFAULT or -ENOMEM from mm_fill_tlb */
+	struct mm_fault fault;
+	uint32_t intno;           /* EMU_END_EXCEPTION: Unicorn's exception number */
+	bool code_flush_pending;  /* host wrote into translated code: flush before resuming */
+	uint8_t *code_pages;
+	uint64_t nr_frames;
+	const char *engine_error; /* EMU_END_ERROR: the engine's message */
+	const char *kill_reason;  /* EMU_END_SIGNAL: where the signal came from */
+
+	/* guest process state kept for the syscalls */
+	uint64_t clear_child_tid;
+	uint64_t sigmask;
+	uint8_t sigactions[EMU_NSIG + 1][32];
+	uint8_t unknown_named[1024 / 8];
+};
+
+/**
+ * struct emu_result - what a finished run leaves for --stats and --compare.
+ */
+struct emu_result {
+	const struct arch_ops *arch;
+	const char *path;
+	int status;
+	struct mm_stats mm;
+	struct emu_counters count;
+};
+
+/* ---- elf.c ---- */
+
+/**
+ * emu_elf_open() - read @path and check everything the loader will rely on.
+ * Return: 0, or -1 after one line on stderr naming the problem.
+ */
+int emu_elf_open(const char *path, struct emu_image *img);
+/** emu_elf_close() - free what emu_elf_open() read. */
+void emu_elf_close(struct emu_image *img);
+/**
+ * emu_elf_load() - map the PT_LOAD segments of @img into @emu's address space, copy the
+ * file contents in, and place the heap after the last segment.
+ * Return: 0, or -1 after a message.
+ */
+int emu_elf_load(struct emu *emu, const struct emu_image *img);
+
+/* ---- stack.c ---- */
+
+/**
+ * emu_stack_setup() - map the stack and lay out argc, argv, envp and the auxiliary vector
+ * as Linux's create_elf_tables() does.
+ * @sp: the initial stack pointer.
+ * Return: 0, or -1 after a message.
+ */
+int emu_stack_setup(struct emu *emu, const struct emu_image *img, int argc, char **argv,
+		    uint64_t *sp);
+
+/* ---- engine.c: the only file that includes Unicorn ---- */
+
+/** emu_engine_open() - Unicorn over guest physical memory, with every hook. 0 or -1. */
+int emu_engine_open(struct emu *emu);
+void emu_engine_close(struct emu *emu);
+/** emu_engine_mm_engine() - the callbacks mm/ uses to flush this engine. */
+struct mm_engine emu_engine_mm_engine(struct emu *emu);
+/**
+ * emu_engine_run() - emulate from @pc until the guest ends; emu->end says how.
+ */
+void emu_engine_run(struct emu *emu, uint64_t pc);
+/** emu_engine_stop() - stop emulation after the current instruction (from a hook). */
+void emu_engine_stop(struct emu *emu);
+uint64_t emu_reg_read(struct emu *emu, int reg);
+void emu_reg_write(struct emu *emu, int reg, uint64_t v);
+/** emu_engine_versions() - "unicorn X, capstone Y" for --version. */
+void emu_engine_versions(char *buf, size_t len);
+
+/* ---- syscall.c ---- */
+
+/** emu_syscall_hook() - serve one guest system call; the engine's syscall callback. */
+void emu_syscall_hook(struct uc_struct *uc, void *user);
+
+/* ---- report.c ---- */
+
+/**
+ * emu_peek() - read guest memory as the hardware would for @access, without faulting
+ * anything in and without setting accessed bits.
+ * Return: bytes read (stops at the first page that is not accessible).
+ */
+uint64_t emu_peek(struct emu *emu, uint64_t va, void *buf, uint64_t n, mm_access_t access);
+/** emu_report_end() - explain on stderr why the guest ended, if it did not exit itself. */
+void emu_report_end(struct emu *emu);
+/** emu_signal_name() - "SIGSEGV" for 11. */
+const char *emu_signal_name(int sig);
+
+/* ---- stats.c ---- */
+
+void emu_stats_print(const struct emu_result *r, FILE *out);
+void emu_stats_compare(const struct emu_result *a, const struct emu_result *b, FILE *out);
+
+/* ---- run.c ---- */
+
+/**
+ * emu_run() - load @argv[0]'s @path and run it to the end.
+ * @res: filled with the counters, after exit_mmap() has run.
+ * Return: the exit status mmuemu should give.
+ */
+int emu_run(const struct emu_options *opt, const char *path, int argc, char **argv,
+	    struct emu_result *res);
+
+/** emu_warn() - "mmuemu: " and a message on stderr. */
+void emu_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

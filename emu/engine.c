@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * engine.c - Unicorn, seen from the rest of emu/. The only file that includes it, and so
+ * the one place where uc_err becomes a message.
+ *
+ * Guest physical memory is one uc_mem_map_ptr() over mm/'s frames. Unicorn runs in its
+ * virtual-TLB mode: on every miss of its softmmu TLB it calls emu_tlb_fill(), which asks
+ * mm_fill_tlb() to walk the guest's real page tables (serving a demand fault if the VMA
+ * allows the access). A refused translation makes uc_emu_start() return with the PC at the
+ * faulting instruction; the fault mm/ described is kept for the report.
+ *
+ * Translated code is cached by physical page. The guest's own stores into code are caught
+ * by Unicorn, but mm/ writes guest memory from the host (the loader, a frame reused after
+ * a free). Flushing Unicorn's code cache from inside a hook crashes it, so the flush is
+ * deferred: the hook stops emulation, and the run loop flushes before resuming. To keep
+ * that rare, emu_tlb_fill() marks each frame it hands out with execute permission, and only
+ * a host write to a marked frame asks for a flush.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <capstone/capstone.h>
+#include <glib.h>
+#include <unicorn/unicorn.h>
+
+#include "emu/emu.h"
+
+
+static struct emu *engine_emu(void *ctx)
+{
+	return ctx;
+}
+
+static bool engine_check(struct emu *emu, uc_err err, const char *what)
+{
+	if (err == UC_ERR_OK)
+		return true;
+	emu_warn("%s: %s: %s", emu->path, what, uc_strerror(err));
+	return false;
+}
+
+/* ---- code pages: which frames Unicorn may have translated code from ---- */
+
+static void engine_mark_code(struct emu *emu, uint64_t paddr)
+{
+	uint64_t frame = paddr >> emu->mmu->page_shift;
+
+	if (frame < emu->nr_frames)
+		emu->code_pages[frame / 8] |= (uint8_t)(1u << (frame % 8));
+}
+
+static bool engine_range_has_code(struct emu *emu, uint64_t paddr, uint64_t len)
+{
+	uint64_t first = paddr >> emu->mmu->page_shift;
+	uint64_t last = (paddr + (len ? len - 1 : 0)) >> emu->mmu->page_shift;
+
+	for (uint64_t f = first; f <= last && f < emu->nr_frames; f++) {
+		if (emu->code_pages[f / 8] & (1u << (f % 8)))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Drop every translated block, and every TLB entry, so that the next fetch from any page
+ * comes back through emu_tlb_fill() and marks its frame again. Only outside uc_emu_start().
+ */
+static void engine_flush_code(struct emu *emu)
+{
+	uc_ctl_flush_tb(emu->uc);
+	uc_ctl_flush_tlb(emu->uc);
+	memset(emu->code_pages, 0, (emu->nr_frames + 7) / 8);
+	emu->code_flush_pending = false;
+	emu->count.code_flushes++;
+}
+
+/* ---- what mm/ asks of the engine ---- */
+
+static void engine_flush_tlb_all(void *ctx)
+{
+	struct emu *emu = engine_emu(ctx);
+
+	uc_ctl_flush_tlb(emu->uc);
+	emu->count.tlb_flushes++;
+}
+
+/* Unicorn 2.1.1 has no ranged flush: a range costs a full flush. */
+static void engine_flush_tlb_range(void *ctx, uint64_t start, uint64_t end, bool freed_tables)
+{
+	engine_flush_tlb_all(ctx);
+}
+
+static void engine_invalidate_code(void *ctx, uint64_t paddr, uint64_t len)
+{
+	struct emu *emu = engine_emu(ctx);
+
+	if (!engine_range_has_code(emu, paddr, len))
+		return;
+	emu->code_flush_pending = true;
+	if (emu->running)
+		uc_emu_stop(emu->uc);
+}
+
+struct mm_engine emu_engine_mm_engine(struct emu *emu)
+{
+	return (struct mm_engine){
+		.ctx = emu,
+		.flush_tlb_all = engine_flush_tlb_all,
+		.flush_tlb_range = engine_flush_tlb_range,
+		.invalidate_code = engine_invalidate_code,
+	};
+}
+
+/* ---- hooks ---- */
+
+static unsigned engine_uc_perms(unsigned prot)
+{
+	return (prot & MM_PROT_READ ? UC_PROT_READ : 0) |
+	       (prot & MM_PROT_WRITE ? UC_PROT_WRITE : 0) |
+	       (prot & MM_PROT_EXEC ? UC_PROT_EXEC : 0);
+}
+
+static bool emu_tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb_entry *e,
+			 void *user)
+{
+	struct emu *emu = user;
+	mm_access_t access;
+	uint64_t paddr;
+	unsigned prot;
+	int err;
+
+	switch (type) {
+	case UC_MEM_WRITE:
+		access = MM_PROT_WRITE;
+		break;
+	case UC_MEM_FETCH:
+		access = MM_PROT_EXEC;
+		break;
+	default:
+		access = MM_PROT_READ;
+		break;
+	}
+	emu->count.tlb_fills++;
+	err = mm_fill_tlb(emu->mm, vaddr, access, &paddr, &prot, &emu->fault);
+	if (err) {
+		emu->fault_pending = true;
+		emu->fault_err = err;
+		return false;
+	}
+	if (prot & MM_PROT_EXEC)
+		engine_mark_code(emu, paddr);
+	/* vaddr is aligned to Unicorn's page, which may be a fraction of the guest's. */
+	e->paddr = paddr + (vaddr & (arch_page_size(emu->mmu) - 1));
+	e->perms = engine_uc_perms(prot);
+	return true;
+}
+
+static void emu_exception_hook(uc_engine *uc, uint32_t intno, void *user)
+{
+	struct emu *emu = user;
+
+	emu->end = EMU_END_EXCEPTION;
+	emu->intno = intno;
+	uc_emu_stop(uc);
+}
+
+/* ---- life cycle ---- */
+
+/*
+ * uc_ctl_get_page_size(), with the control word built from unsigned operands: Unicorn's
+ * UC_CTL_READ() shifts the read bit into the sign bit of an int (undefined behaviour).
+ */
+static uc_err engine_get_page_size(uc_engine *uc, uint32_t *size)
+{
+	return uc_ctl(uc, UC_CTL(UC_CTL_UC_PAGE_SIZE, 1u, (unsigned)UC_CTL_IO_READ), size);
+}
+
+int emu_engine_open(struct emu *emu)
+{
+	const struct arch_mem *mem = mm_phys_mem(emu->phys);
+	uint32_t uc_page = 0, page = (uint32_t)arch_page_size(emu->mmu);
+	uc_hook hh;
+	uc_err err;
+	int ret;
+
+	err = uc_open((uc_arch)emu->cpu->uc_arch, (uc_mode)emu->cpu->uc_mode, &emu->uc);
+	if (!engine_check(emu, err, "cannot open the emulator"))
+		return -1;
+	/*
+	 * Unicorn's own page must not be larger than the guest's: a TLB entry may not span two
+	 * guest pages. (arm64 uses 1 KiB pages, and Unicorn 2.1.1 lets only 32-bit ARM change
+	 * that: each 4 KiB guest page then takes up to four fills.)
+	 */
+	err = engine_get_page_size(emu->uc, &uc_page);
+	if (!err && (uc_page > page || page % uc_page))
+		err = UC_ERR_ARG;
+	if (!engine_check(emu, err, "the emulator's page size does not fit the guest's"))
+		goto out_close;
+	err = uc_mem_map_ptr(emu->uc, 0, mem->size, UC_PROT_ALL, mem->base);
+	if (!engine_check(emu, err, "cannot map guest physical memory"))
+		goto out_close;
+	err = uc_ctl_tlb_mode(emu->uc, UC_TLB_VIRTUAL);
+	if (!engine_check(emu, err, "cannot select the virtual TLB"))
+		goto out_close;
+	/*
+	 * No "until" address: with an exit list that stays empty, Unicorn neither stops at
+	 * one nor translates it at every start (which would be a spurious fill and fault).
+	 */
+	err = uc_ctl_exits_enable(emu->uc);
+	if (!engine_check(emu, err, "cannot select exit-list mode"))
+		goto out_close;
+	err = uc_hook_add(emu->uc, &hh, UC_HOOK_TLB_FILL, (void *)emu_tlb_fill, emu, 1, 0);
+	if (!engine_check(emu, err, "cannot install the TLB-fill hook"))
+		goto out_close;
+	emu->hooks = (struct arch_cpu_hooks){
+		.syscall = emu_syscall_hook,
+		.exception = emu_exception_hook,
+		.user = emu,
+	};
+	ret = emu->cpu->hook_install(emu->uc, &emu->hooks);
+	if (!engine_check(emu, (uc_err)ret, "cannot install the CPU hooks"))
+		goto out_close;
+	ret = emu->cpu->cpu_init(emu->uc);
+	if (!engine_check(emu, (uc_err)ret, "cannot set up the CPU"))
+		goto out_close;
+
+	emu->nr_frames = mem->size >> emu->mmu->page_shift;
+	emu->code_pages = g_malloc0((emu->nr_frames + 7) / 8);
+	return 0;
+
+out_close:
+	uc_close(emu->uc);
+	emu->uc = NULL;
+	return -1;
+}
+
+void emu_engine_close(struct emu *emu)
+{
+	if (emu->uc)
+		uc_close(emu->uc);
+	emu->uc = NULL;
+	g_free(emu->code_pages);
+	emu->code_pages = NULL;
+}
+
+void emu_engine_stop(struct emu *emu)
+{
+	uc_emu_stop(emu->uc);
+}
+
+uint64_t emu_reg_read(struct emu *emu, int reg)
+{
+	uint64_t v = 0;
+
+	uc_reg_read(emu->uc, reg, &v);
+	return v;
+}
+
+void emu_reg_write(struct emu *emu, int reg, uint64_t v)
+{
+	uc_reg_write(emu->uc, reg, &v);
+}
+
+/*
+ * Emulate until the guest ends. Emulation also stops, and is resumed here at the PC it
+ * reached, when a host write into translated code needs the code cache flushed.
+ */
+void emu_engine_run(struct emu *emu, uint64_t pc)
+{
+	uc_err err;
+
+	while (emu->end == EMU_END_NONE) {
+		if (emu->code_flush_pending)
+			engine_flush_code(emu);
+		emu->fault_pending = false;
+		emu->running = true;
+		err = uc_emu_start(emu->uc, pc, 0, 0, 0);
+		emu->running = false;
+		if (emu->end != EMU_END_NONE)
+			break;
+		pc = emu_reg_read(emu, emu->cpu->reg_pc);
+		if (err != UC_ERR_OK) {
+			if (emu->fault_pending) {
+				emu->end = EMU_END_FAULT;
+			} else if (err == UC_ERR_INSN_INVALID) {
+				emu->end = EMU_END_EXCEPTION;
+				emu->intno = EMU_INTNO_INVALID_INSN;
+			} else {
+				emu->end = EMU_END_ERROR;
+				emu->engine_error = uc_strerror(err);
+			}
+			break;
+		}
+		if (!emu->code_flush_pending && emu->cpu->halt_signal) {
+			/* Stopped by itself: the CPU halted (hlt), which user mode may not do. */
+			pc -= emu->cpu->halt_insn_len;
+			emu_reg_write(emu, emu->cpu->reg_pc, pc);
+			emu->end = EMU_END_EXCEPTION;
+			emu->intno = EMU_INTNO_HALT;
+		}
+	}
+}
+
+void emu_engine_versions(char *buf, size_t len)
+{
+	unsigned uv = uc_version(NULL, NULL);
+	int cmaj = 0, cmin = 0;
+
+	cs_version(&cmaj, &cmin);
+	/* Unicorn 2 packs major.minor.patch.extra into one byte each. */
+	snprintf(buf, len, "unicorn %u.%u.%u, capstone %d.%d", uv >> 24, (uv >> 16) & 0xff,
+		 (uv >> 8) & 0xff, cmaj, cmin);
+}

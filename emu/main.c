@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * main.c - the command line.
+ *
+ *   mmuemu [OPTIONS] PROGRAM [ARGS...]
+ *
+ * Options stop at PROGRAM, so that the guest's own options pass through untouched. The
+ * guest's stdout and stderr are the host's; everything mmuemu says itself (reports, maps,
+ * traces, stats, the --compare table) goes to stderr. The exit status is the guest's
+ * (128 + signal when a signal ended it), 2 for a bad command line or a program that cannot
+ * be loaded, 1 for an internal error.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "emu/emu.h"
+
+#define EMU_VERSION "0.1.0"
+#define EMU_DEFAULT_MEM (UINT64_C(1) << 30)
+#define EMU_MIN_MEM (UINT64_C(1) << 20)
+#define EMU_MAX_MEM (UINT64_C(1) << 40)
+
+static gboolean opt_version, opt_maps, opt_stats, opt_no_tlb_flush;
+static char *opt_trace, *opt_mem, *opt_compare;
+static char **opt_env;
+
+static const GOptionEntry main_options[] = {
+	{ "version", 'V', 0, G_OPTION_ARG_NONE, &opt_version,
+	  "Print the version and exit", NULL },
+	{ "maps", 0, 0, G_OPTION_ARG_NONE, &opt_maps,
+	  "Print the VMA map (/proc/PID/maps format) at exit or fault", NULL },
+	{ "stats", 0, 0, G_OPTION_ARG_NONE, &opt_stats,
+	  "Print page-table, fault and TLB counters at exit", NULL },
+	{ "trace", 0, 0, G_OPTION_ARG_STRING, &opt_trace,
+	  "Trace mm operations and/or system calls on stderr", "mm,syscall" },
+	{ "no-tlb-flush", 0, 0, G_OPTION_ARG_NONE, &opt_no_tlb_flush,
+	  "Skip the TLB flush of teardown (shows stale translations)", NULL },
+	{ "mem", 0, 0, G_OPTION_ARG_STRING, &opt_mem,
+	  "Guest physical memory (K, M, G suffixes; default 1G)", "SIZE" },
+	{ "compare", 0, 0, G_OPTION_ARG_FILENAME, &opt_compare,
+	  "Also run OTHER (the same program for another architecture) and compare the stats",
+	  "OTHER" },
+	{ "env", 'E', 0, G_OPTION_ARG_STRING_ARRAY, &opt_env,
+	  "Put VAR=VAL in the guest's environment (repeatable; default: empty)", "VAR=VAL" },
+	{ NULL }
+};
+
+static int usage_error(GOptionContext *ctx, const char *fmt, const char *arg)
+{
+	fputs("mmuemu: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputs("\nTry 'mmuemu --help' for more information.\n", stderr);
+	g_option_context_free(ctx);
+	return EMU_EXIT_USAGE;
+}
+
+/* "64M", "1G", "4096", "512KiB": bytes, or 0 if it is not a size. */
+static uint64_t parse_size(const char *s)
+{
+	char *end;
+	uint64_t v, mult = 1;
+
+	if (!g_ascii_isdigit(*s))
+		return 0;
+	errno = 0;
+	v = g_ascii_strtoull(s, &end, 10);
+	if (errno)
+		return 0;
+	switch (g_ascii_toupper(*end)) {
+	case 'K':
+		mult = UINT64_C(1) << 10;
+		end++;
+		break;
+	case 'M':
+		mult = UINT64_C(1) << 20;
+		end++;
+		break;
+	case 'G':
+		mult = UINT64_C(1) << 30;
+		end++;
+		break;
+	case 'T':
+		mult = UINT64_C(1) << 40;
+		end++;
+		break;
+	default:
+		break;
+	}
+	if (mult > 1 && (!g_ascii_strcasecmp(end, "iB") || !g_ascii_strcasecmp(end, "B")))
+		end += strlen(end);
+	if (*end || v > UINT64_MAX / mult)
+		return 0;
+	return v * mult;
+}
+
+static int parse_trace(const char *list, struct emu_options *opt)
+{
+	char **items = g_strsplit(list, ",", -1);
+	int ret = 0;
+
+	for (char **it = items; *it; it++) {
+		if (!strcmp(*it, "mm"))
+			opt->trace_mm = true;
+		else if (!strcmp(*it, "syscall"))
+			opt->trace_syscall = true;
+		else if (**it)
+			ret = -1;
+	}
+	g_strfreev(items);
+	return ret;
+}
+
+static void print_version(void)
+{
+	char versions[128];
+
+	emu_engine_versions(versions, sizeof(versions));
+	printf("mmuemu " EMU_VERSION "\n%s\n", versions);
+}
+
+int main(int argc, char **argv)
+{
+	GOptionContext *ctx;
+	GError *error = NULL;
+	struct emu_options opt = { .mem_size = EMU_DEFAULT_MEM };
+	struct emu_result ra, rb;
+	int status;
+
+	ctx = g_option_context_new("PROGRAM [ARGS...]");
+	g_option_context_set_summary(ctx,
+		"Run a static Linux ELF program (x86_64 or arm64) on Unicorn, over an emulated MMU\n"
+		"with real page tables, and report what its memory management did.");
+	g_option_context_set_description(ctx,
+		"Exit status: the program's own, 128+N when signal N ended it (139 for a\n"
+		"segmentation fault or when guest memory runs out), 2 for a bad command line\n"
+		"or a program that cannot be loaded, 1 for an internal error.\n");
+	g_option_context_add_main_entries(ctx, main_options, NULL);
+	g_option_context_set_strict_posix(ctx, TRUE);
+	if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
+		status = usage_error(ctx, "%s", error->message);
+		g_error_free(error);
+		return status;
+	}
+	if (opt_version) {
+		print_version();
+		g_option_context_free(ctx);
+		return 0;
+	}
+	/* Strict POSIX parsing leaves a "--" before PROGRAM in place. */
+	if (argc > 1 && !strcmp(argv[1], "--")) {
+		argv++;
+		argc--;
+	}
+	if (argc < 2)
+		return usage_error(ctx, "%s", "missing PROGRAM");
+	if (argv[1][0] == '-')
+		return usage_error(ctx, "unknown option %s", argv[1]);
+	if (opt_mem) {
+		opt.mem_size = parse_size(opt_mem);
+		if (!opt.mem_size)
+			return usage_error(ctx, "invalid --mem size '%s' (try 256M or 2G)", opt_mem);
+		if (opt.mem_size < EMU_MIN_MEM || opt.mem_size > EMU_MAX_MEM ||
+		    opt.mem_size & 0xfff)
+			return usage_error(ctx, "--mem %s: must be a multiple of 4K between 1M and 1T",
+					   opt_mem);
+	}
+	if (opt_trace && parse_trace(opt_trace, &opt))
+		return usage_error(ctx, "invalid --trace list '%s' (known: mm, syscall)", opt_trace);
+	opt.maps = opt_maps;
+	opt.stats = opt_stats;
+	opt.no_tlb_flush = opt_no_tlb_flush;
+	opt.env = opt_env;
+	for (char **e = opt_env; e && *e; e++) {
+		if (!strchr(*e, '='))
+			return usage_error(ctx, "-E %s: expected VAR=VALUE", *e);
+	}
+	g_option_context_free(ctx);
+	/* A guest's write to a closed pipe is its SIGPIPE (see syscall.c), not mmuemu's. */
+	signal(SIGPIPE, SIG_IGN);
+
+	status = emu_run(&opt, argv[1], argc - 1, argv + 1, &ra);
+	if (opt.stats && ra.arch)
+		emu_stats_print(&ra, stderr);
+	if (opt_compare && ra.arch) {
+		/* The same arguments, argv[0] aside: it is the other program's name. */
+		char **bargv = g_new0(char *, (size_t)argc);
+		int bstatus;
+
+		bargv[0] = opt_compare;
+		for (int i = 2; i < argc; i++)
+			bargv[i - 1] = argv[i];
+		bstatus = emu_run(&opt, opt_compare, argc - 1, bargv, &rb);
+		g_free(bargv);
+		if (opt.stats && rb.arch)
+			emu_stats_print(&rb, stderr);
+		if (ra.arch && rb.arch)
+			emu_stats_compare(&ra, &rb, stderr);
+		/* The first failure decides, so that a broken second run is not hidden. */
+		if (status == 0)
+			status = bstatus;
+	}
+	return status;
+}

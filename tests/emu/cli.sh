@@ -1,0 +1,43 @@
+#!/bin/sh
+# cli.sh MMUEMU GUEST - the command line: bad usage is one message and status 2, the
+# informational options succeed, and options stop at PROGRAM. TAP output.
+set -u
+mmuemu=$1 guest=$2
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+n=0 fail=0
+
+# expect NAME STATUS PATTERN ARGS... : run mmuemu ARGS, want STATUS and PATTERN (grep -E)
+# somewhere in its stdout+stderr.
+expect() {
+	name=$1 want=$2 pattern=$3
+	shift 3
+	n=$((n + 1))
+	"$mmuemu" "$@" >"$tmp/out" 2>&1
+	got=$?
+	if [ "$got" = "$want" ] && grep -Eq -- "$pattern" "$tmp/out"; then
+		echo "ok $n - $name"
+	else
+		echo "not ok $n - $name: status $got (want $want), output:"
+		sed 's/^/#   /' "$tmp/out"
+		fail=1
+	fi
+}
+
+echo "1..14"
+expect "no arguments" 2 "missing PROGRAM"
+expect "unknown option" 2 "Unknown option --bogus" --bogus "$guest"
+expect "unknown short option" 2 "Unknown option -q" -q "$guest"
+expect "--mem without a size" 2 "invalid --mem size" --mem=lots "$guest"
+expect "--mem too small" 2 "between 1M and 1T" --mem=4K "$guest"
+expect "--mem not page-aligned" 2 "multiple of 4K" --mem=1000001 "$guest"
+expect "--trace with an unknown item" 2 "invalid --trace list 'mm,bogus'" --trace=mm,bogus "$guest"
+expect "-E without =" 2 "expected VAR=VALUE" -E FOO "$guest"
+expect "option value missing" 2 "Missing argument for --mem" --mem
+expect "--version" 0 "^mmuemu 0\.1\.0$" --version
+expect "--help" 0 "Usage:" --help
+expect "--mem with a suffix" 7 "^argc 1$" --mem=256M "$guest"
+# Options after PROGRAM belong to the guest.
+expect "options stop at PROGRAM" 7 "^argv\[1\] --stats$" "$guest" --stats
+expect "-- ends the options" 7 "^argv\[1\] --bogus$" -- "$guest" --bogus
+exit $fail
