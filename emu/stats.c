@@ -8,13 +8,16 @@
  *   page_faults segv_faults pte_written pte_cleared table_entries_written
  *   table_entries_cleared tables_alloc.<LEVEL>... tables_freed.<LEVEL>... (root first)
  *   tables_alloc tables_freed tables_in_use tables_peak frames_in_use frames_peak
- *   guest_memory_peak_kib tlb_fills tlb_flushes tlb_flushes_skipped syscalls
- *   mmap munmap mprotect brk
+ *   guest_memory_peak_kib tlb_fills tlb_flushes tlb_flushes_skipped
+ *   arch_tlb_invalidations arch_tlb_invalidations_full syscalls mmap munmap mprotect brk
  *
  * The values are taken after exit_mmap(), so tables_in_use and frames_in_use are 0 after
  * any run that frees what it maps: the leak check. mmap, munmap, mprotect and brk count the
  * guest's system calls; tlb_flushes counts the full flushes the engine performed for mm/
- * (Unicorn 2.1.1 has no ranged flush); tlb_fills counts the engine's TLB misses, and since
+ * (Unicorn 2.1.1 has no ranged flush), while arch_tlb_invalidations counts what the
+ * architecture's Linux would issue for the same teardowns (INVLPG per page or one CR3 reload
+ * on x86_64; TLBI VALE1IS/VAE1IS per page or one ASIDE1IS on arm64), and _full how many of
+ * those were whole-TLB or whole-ASID flushes; tlb_fills counts the engine's TLB misses, and since
  * Unicorn's arm64 TLB entries cover 1 KiB, an arm64 guest page can take up to four.
  */
 #include <inttypes.h>
@@ -79,6 +82,8 @@ static GArray *stats_rows(const struct emu_result *r, const char *const *level_n
 	ROW("tlb_fills", r->count.tlb_fills);
 	ROW("tlb_flushes", r->count.tlb_flushes);
 	ROW("tlb_flushes_skipped", m->tlb_flush_skipped);
+	ROW("arch_tlb_invalidations", m->tlb_flush_ops);
+	ROW("arch_tlb_invalidations_full", m->tlb_flush_ops_full);
 	ROW("syscalls", r->count.syscalls);
 	ROW("mmap", r->count.sys_mmap);
 	ROW("munmap", r->count.sys_munmap);
