@@ -153,6 +153,12 @@ struct arch_mmu {
 	/** leaf_young() - the hardware has accessed through the leaf @e. */
 	bool (*leaf_young)(uint64_t e);
 	/**
+	 * leaf_mkclean() - @e made clean again (its data written back), so that the next write
+	 * goes through the walker and dirties it anew: x86 clears D; arm64 sets AP[2] on a DBM
+	 * page and clears the software dirty bit.
+	 */
+	uint64_t (*leaf_mkclean)(uint64_t e);
+	/**
 	 * walk() - translate @va for a user-mode @access, as the hardware would.
 	 * @mmu: this struct.
 	 * @mem: guest physical memory holding the tables.

@@ -40,11 +40,12 @@ static int validate_vmas(struct validate *v)
 {
 	struct mm_struct *mm = v->mm;
 	struct vm_area_struct *vma, *prev = NULL;
-	struct vma_iterator vmi;
+	GTreeNode *node;
 	int count = 0;
 
-	vma_iter_init(&vmi, mm, 0);
-	while ((vma = vma_next(&vmi))) {
+	/* In tree order, not by address lookups: a VMA nested in another must show up too. */
+	for (node = g_tree_node_first(mm->vma_tree); node; node = g_tree_node_next(node)) {
+		vma = g_tree_node_value(node);
 		if (vma->vm_start >= vma->vm_end || (vma->vm_start | vma->vm_end) & ~mm_page_mask(mm))
 			return fail(v, "vma [%#" PRIx64 ", %#" PRIx64 ") is empty or not page-aligned",
 				    vma->vm_start, vma->vm_end);

@@ -98,17 +98,26 @@ int filemap_fault(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t add
 	uint64_t *cached;
 	int err;
 
+	cached = g_hash_table_lookup(file->cache, &pgoff);
 	if (!(vma->vm_flags & VM_SHARED)) {
 		err = mm_alloc_frame(mm, frame);
 		if (err)
 			return err;
+		/*
+		 * The page cache is what the file holds for everyone: a shared mapping's
+		 * unwritten-back changes are seen by a private copy made now.
+		 */
+		if (cached) {
+			memcpy(phys_to_host(mm->phys, *frame), phys_to_host(mm->phys, *cached),
+			       mm_page_size(mm));
+			return 0;
+		}
 		err = file_read_page(mm, file, pgoff, *frame);
 		if (err)
 			mm_free_frame(mm, *frame);
 		return err;
 	}
 
-	cached = g_hash_table_lookup(file->cache, &pgoff);
 	if (cached) {
 		*frame = *cached;
 		phys_get(mm->phys, *frame);

@@ -3,6 +3,7 @@
  * madvise.c - madvise, mincore and msync: calls that look at or act on the pages of a
  * range without changing its mappings.
  */
+#include <fcntl.h>
 #include <string.h>
 
 #include "mm/internal.h"
@@ -44,8 +45,7 @@ static bool madvise_behavior_valid(int advice)
 {
 	switch (advice) {
 	case 0 ... 4:	/* NORMAL, RANDOM, SEQUENTIAL, WILLNEED, DONTNEED */
-	case 8 ... 23:	/* FREE, REMOVE, DONTFORK ... POPULATE_READ, POPULATE_WRITE */
-	case 25:	/* COLLAPSE */
+	case 8 ... 25:	/* FREE, REMOVE ... POPULATE_WRITE, DONTNEED_LOCKED, COLLAPSE */
 		return true;
 	default:
 		return false;
@@ -63,14 +63,32 @@ static void zap_range(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t
 	tlb_finish_mmu(&tlb);
 }
 
-/* Drop the pages a shared object keeps for [start, end) of @vma (punch a hole). */
-static void shmem_punch(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t start,
-			uint64_t end)
+/*
+ * file_remove_range() - punch a hole in @file over pages [first, last): every mapping of
+ * it loses those pages (the reverse map, done the slow way: one mm, all its VMAs), the file
+ * reads zero there, and the object's cache lets them go.
+ */
+static void file_remove_range(struct mm_struct *mm, struct mm_file *file, uint64_t first,
+			      uint64_t last)
 {
-	struct mm_file *file = vma->vm_file;
+	unsigned shift = mm->arch->page_shift;
+	struct vma_iterator vmi;
+	struct vm_area_struct *vma;
 
-	for (uint64_t addr = start; addr < end; addr += mm_page_size(mm)) {
-		uint64_t pgoff = vma_pgoff(vma, addr);
+	vma_iter_init(&vmi, mm, 0);
+	while ((vma = vma_next(&vmi))) {
+		uint64_t vfirst = vma->vm_pgoff, vlast = vfirst + ((vma->vm_end - vma->vm_start) >> shift);
+		uint64_t from = first > vfirst ? first : vfirst, to = last < vlast ? last : vlast;
+
+		if (vma->vm_file != file || from >= to)
+			continue;
+		zap_range(mm, vma, vma->vm_start + ((from - vfirst) << shift),
+			  vma->vm_start + ((to - vfirst) << shift));
+	}
+	if (file->fd >= 0 && fallocate(file->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+				       (off_t)(first << shift), (off_t)((last - first) << shift)))
+		mm_trace(mm, "  punching a hole in %s failed\n", file->path);
+	for (uint64_t pgoff = first; pgoff < last; pgoff++) {
 		uint64_t *frame = g_hash_table_lookup(file->cache, &pgoff);
 
 		if (!frame)
@@ -87,7 +105,8 @@ static int madvise_vma(struct mm_struct *mm, struct vm_area_struct *vma, uint64_
 
 	switch (advice) {
 	case MADV_DONTNEED_LINUX:
-		if (vma->vm_flags & VM_LOCKED)
+	case MADV_DONTNEED_LOCKED_LINUX:
+		if (advice == MADV_DONTNEED_LINUX && (vma->vm_flags & VM_LOCKED))
 			return -EINVAL;
 		mm_trace(mm, "  madvise(MADV_DONTNEED) zaps [%#" PRIx64 ", %#" PRIx64 ")\n", start,
 			 end);
@@ -97,11 +116,12 @@ static int madvise_vma(struct mm_struct *mm, struct vm_area_struct *vma, uint64_
 		/* Only private anonymous memory; freeing lazily may mean never, as here. */
 		return vma->vm_file ? -EINVAL : 0;
 	case MADV_REMOVE_LINUX:
-		if (!(vma->vm_flags & VM_SHARED) || !vma->vm_file)
+		/* madvise_remove(): only a shared, writable mapping of an object may punch. */
+		if ((vma->vm_flags & VM_LOCKED) || !vma->vm_file)
 			return -EINVAL;
-		zap_range(mm, vma, start, end);
-		if (vma->vm_file->fd < 0)
-			shmem_punch(mm, vma, start, end);
+		if (!(vma->vm_flags & VM_SHARED) || !(vma->vm_flags & VM_MAYWRITE))
+			return -EACCES;
+		file_remove_range(mm, vma->vm_file, vma_pgoff(vma, start), vma_pgoff(vma, end));
 		return 0;
 	case 22:	/* MADV_POPULATE_READ */
 	case MADV_POPULATE_WRITE_LINUX:
@@ -169,11 +189,17 @@ int do_mincore(struct mm_struct *mm, uint64_t start, uint64_t len, uint8_t *vec)
 
 /* ---- msync ---- */
 
+struct msync_args {
+	unsigned flags;
+	struct mmu_gather *tlb;
+};
+
 static int msync_vma(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t start,
 		     uint64_t end, void *arg)
 {
 	const struct arch_mmu *a = mm->arch;
-	unsigned flags = *(unsigned *)arg;
+	unsigned flags = ((struct msync_args *)arg)->flags;
+	struct mmu_gather *tlb = ((struct msync_args *)arg)->tlb;
 
 	if ((flags & MS_INVALIDATE_LINUX) && (vma->vm_flags & VM_LOCKED))
 		return -EBUSY;
@@ -182,8 +208,15 @@ static int msync_vma(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t 
 	for (uint64_t addr = start; addr < end; addr += mm_page_size(mm)) {
 		uint64_t *pte = pt_lookup_leaf(mm, addr);
 
-		if (pte && *pte && a->entry_present(*pte, a->levels - 1) && a->leaf_dirty(*pte))
-			filemap_writeback(mm, vma, addr, a->entry_paddr(*pte));
+		if (!pte || !*pte || !a->entry_present(*pte, a->levels - 1) || !a->leaf_dirty(*pte))
+			continue;
+		filemap_writeback(mm, vma, addr, a->entry_paddr(*pte));
+		/*
+		 * page_mkclean(): the page is clean now; the next write must dirty it again,
+		 * so the emulator may not keep caching write permission for it.
+		 */
+		*pte = a->leaf_mkclean(*pte);
+		tlb_remove_tlb_entry(tlb, a->levels - 1, addr);
 	}
 	return 0;
 }
@@ -198,10 +231,18 @@ int do_msync(struct mm_struct *mm, uint64_t start, uint64_t len, unsigned flags)
 		return -EINVAL;
 	if ((flags & MS_ASYNC_LINUX) && (flags & MS_SYNC_LINUX))
 		return -EINVAL;
+	struct msync_args args = { .flags = flags };
+	struct mmu_gather tlb;
+	int err;
+
 	end = start + mm_page_align(mm, len);
 	if (end < start)
 		return -ENOMEM;
 	if (end == start)
 		return 0;
-	return for_each_vma_in(mm, start, end, msync_vma, &flags);
+	tlb_gather_mmu(&tlb, mm);
+	args.tlb = &tlb;
+	err = for_each_vma_in(mm, start, end, msync_vma, &args);
+	tlb_finish_mmu(&tlb);
+	return err;
 }

@@ -86,6 +86,18 @@ void mm_dump_maps(struct mm_struct *mm, FILE *out)
 
 /* ---- sizes from the page tables: smaps and status ---- */
 
+/*
+ * A page is anonymous unless it is the object's own: a written page of a private file
+ * mapping is a copy (copy-on-write in Linux), so it counts as anonymous, as there.
+ */
+static bool page_is_anon(const struct mm_struct *mm, const struct vm_area_struct *vma,
+			 uint64_t pte)
+{
+	if (!vma || !vma->vm_file)
+		return true;
+	return !(vma->vm_flags & VM_SHARED) && mm->arch->leaf_dirty(pte);
+}
+
 void mm_count_rss(struct mm_struct *mm, uint64_t start, uint64_t end, struct mm_rss *rss)
 {
 	const struct arch_mmu *a = mm->arch;
@@ -98,10 +110,10 @@ void mm_count_rss(struct mm_struct *mm, uint64_t start, uint64_t end, struct mm_
 			continue;
 		vma = vma_lookup(mm, addr);
 		rss->rss++;
-		if (vma && vma->vm_file)
-			rss->file++;
-		else
+		if (page_is_anon(mm, vma, *pte))
 			rss->anon++;
+		else
+			rss->file++;
 		if (a->leaf_dirty(*pte))
 			rss->dirty++;
 		if (a->leaf_young(*pte))
@@ -158,7 +170,7 @@ void mm_dump_smaps(struct mm_struct *mm, FILE *out)
 			else
 				*(dirty ? &priv_dirty : &priv_clean) += 1;
 			referenced += a->leaf_young(*pte);
-			anon += !vma->vm_file;
+			anon += page_is_anon(mm, vma, *pte);
 			pss_x += 1000 / (mapcount ? mapcount : 1);
 		}
 		mm_format_vma(mm, vma, line, sizeof(line));

@@ -82,6 +82,7 @@ struct mm_file;
 #define MADV_FREE_LINUX        8
 #define MADV_REMOVE_LINUX      9
 #define MADV_POPULATE_WRITE_LINUX 23
+#define MADV_DONTNEED_LOCKED_LINUX 24
 #define MS_ASYNC_LINUX         1u
 #define MS_INVALIDATE_LINUX    2u
 #define MS_SYNC_LINUX          4u

@@ -29,6 +29,11 @@ static bool move_normal_pmd(struct mmu_gather *tlb, uint64_t old, uint64_t new)
 	*dst = *src;
 	*src = 0;
 	tlb_remove_tlb_entry(tlb, level, old);
+	/*
+	 * A table entry changed: cached walks through it must go too, so the flush may not be
+	 * a leaf-only one (arm64 flush_tlb_range() never uses the last-level form for this).
+	 */
+	tlb->freed_tables = true;
 	mm->stats.tables_moved++;
 	return true;
 }
@@ -203,7 +208,8 @@ static int64_t mremap_to(struct mm_struct *mm, uint64_t addr, uint64_t old_len,
 	if (!vma)
 		return err;
 	if (!(flags & MREMAP_FIXED_LINUX)) {
-		ret = get_unmapped_area(mm, 0, new_len);
+		/* Without MREMAP_FIXED, new_addr is a hint, as mmap's addr is. */
+		ret = get_unmapped_area(mm, new_addr, new_len);
 		if (ret < 0)
 			return ret;
 		new_addr = (uint64_t)ret;
@@ -234,6 +240,9 @@ int64_t do_mremap(struct mm_struct *mm, uint64_t addr, uint64_t old_len, uint64_
 	new_len = mm_page_align(mm, new_len);
 	if (!new_len)
 		return -EINVAL;
+	/* Since Linux 5.16 an unmapped old address fails first, whatever else was asked. */
+	if (!vma_lookup(mm, addr))
+		return -EFAULT;
 
 	if (flags & (MREMAP_FIXED_LINUX | MREMAP_DONTUNMAP_LINUX))
 		return mremap_to(mm, addr, old_len, new_addr, new_len, flags);
@@ -244,8 +253,6 @@ int64_t do_mremap(struct mm_struct *mm, uint64_t addr, uint64_t old_len, uint64_
 			err = do_vmi_munmap(mm, addr + new_len, old_len - new_len, true, "mremap");
 			if (err)
 				return err;
-		} else if (!vma_lookup(mm, addr)) {
-			return -EFAULT;
 		}
 		return (int64_t)addr;
 	}

@@ -157,6 +157,12 @@ static bool arm64_leaf_dirty(uint64_t e)
 	return arm64_hw_dirty(e) || (e & ARM64_PTE_DIRTY);
 }
 
+static uint64_t arm64_leaf_mkclean(uint64_t e)
+{
+	e &= ~ARM64_PTE_DIRTY;
+	return e & ARM64_PTE_DBM ? e | ARM64_PTE_RDONLY : e;
+}
+
 static bool arm64_leaf_young(uint64_t e)
 {
 	return e & ARM64_PTE_AF;
@@ -337,6 +343,7 @@ const struct arch_mmu arm64_mmu = {
 	.leaf_prot = arm64_leaf_prot,
 	.leaf_dirty = arm64_leaf_dirty,
 	.leaf_young = arm64_leaf_young,
+	.leaf_mkclean = arm64_leaf_mkclean,
 	.walk = arm64_walk,
 	.describe_entry = arm64_describe_entry,
 	.tlb_flush_plan = arm64_tlb_flush_plan, /* arch/arm64/tlb.c */

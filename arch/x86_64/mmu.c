@@ -120,6 +120,11 @@ static bool x86_64_leaf_dirty(uint64_t e)
 	return e & X86_PTE_D;
 }
 
+static uint64_t x86_64_leaf_mkclean(uint64_t e)
+{
+	return e & ~X86_PTE_D;
+}
+
 static bool x86_64_leaf_young(uint64_t e)
 {
 	return e & X86_PTE_A;
@@ -302,6 +307,7 @@ const struct arch_mmu x86_64_mmu = {
 	.leaf_prot = x86_64_leaf_prot,
 	.leaf_dirty = x86_64_leaf_dirty,
 	.leaf_young = x86_64_leaf_young,
+	.leaf_mkclean = x86_64_leaf_mkclean,
 	.walk = x86_64_walk,
 	.describe_entry = x86_64_describe_entry,
 	.tlb_flush_plan = x86_64_tlb_flush_plan, /* arch/x86_64/tlb.c */
