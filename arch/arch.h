@@ -83,6 +83,15 @@ struct arch_walk {
 	unsigned tlb_prot;
 };
 
+/* arch_walk_stop() - end a walk at @level with @r; for the walkers' many exits. */
+static inline enum arch_walk_result arch_walk_stop(struct arch_walk *w, enum arch_walk_result r,
+						   unsigned level)
+{
+	w->result = r;
+	w->fault_level = (int)level;
+	return r;
+}
+
 /**
  * struct arch_tlb_flush - what one mmu_gather flush must cover.
  * @start, @end: union of the VAs whose entries were cleared.

@@ -168,14 +168,6 @@ static bool arm64_leaf_young(uint64_t e)
 	return e & ARM64_PTE_AF;
 }
 
-static enum arch_walk_result arm64_walk_stop(struct arch_walk *w, enum arch_walk_result r,
-					     unsigned level)
-{
-	w->result = r;
-	w->fault_level = (int)level;
-	return r;
-}
-
 /*
  * A walk stops at an invalid descriptor (NOT_PRESENT: bits[1:0] x0, a block at L0, 0b01 at
  * L3, or a VA outside TTBR0's 48 bits), at a descriptor outside guest memory (BAD_TABLE at
@@ -193,19 +185,19 @@ static enum arch_walk_result arm64_walk(const struct arch_mmu *mmu, const struct
 
 	*w = (struct arch_walk){ .fault_level = -1 };
 	if (va >> mmu->va_bits || va >= mmu->task_size)
-		return arm64_walk_stop(w, ARCH_WALK_NOT_PRESENT, 0);
+		return arch_walk_stop(w, ARCH_WALK_NOT_PRESENT, 0);
 
 	for (level = 0;; level++) {
 		uint64_t pa = table + ARM64_PTE_SIZE * arch_level_index(mmu, level, va);
 
 		if (mem->size < ARM64_PTE_SIZE || pa > mem->size - ARM64_PTE_SIZE)
-			return arm64_walk_stop(w, ARCH_WALK_BAD_TABLE, level);
+			return arch_walk_stop(w, ARCH_WALK_BAD_TABLE, level);
 		e = arm64_load(mem, pa);
 		w->entry_paddr[level] = pa;
 		w->entry[level] = e;
 		w->nr_levels = level + 1;
 		if (!arm64_desc_valid(mmu->levels, e, level))
-			return arm64_walk_stop(w, ARCH_WALK_NOT_PRESENT, level);
+			return arch_walk_stop(w, ARCH_WALK_NOT_PRESENT, level);
 		if (level + 1 == mmu->levels ||
 		    (e & ARM64_PTE_TYPE_MASK) == ARM64_PTE_TYPE_BLOCK)
 			break;
@@ -223,7 +215,7 @@ static enum arch_walk_result arm64_walk(const struct arch_mmu *mmu, const struct
 		prot |= MM_PROT_EXEC;
 	w->prot = prot;
 	if ((prot & access) != access || !access)
-		return arm64_walk_stop(w, ARCH_WALK_PROT, level);
+		return arch_walk_stop(w, ARCH_WALK_PROT, level);
 
 	if (!(flags & ARCH_WALK_F_NOUPDATE)) {
 		uint64_t n = e | ARM64_PTE_AF;

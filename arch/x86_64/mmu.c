@@ -139,14 +139,6 @@ static bool x86_64_user_va(const struct arch_mmu *mmu, uint64_t va)
 	return canonical && va < mmu->task_size;
 }
 
-static enum arch_walk_result x86_64_walk_stop(struct arch_walk *w, enum arch_walk_result r,
-					      unsigned level)
-{
-	w->result = r;
-	w->fault_level = (int)level;
-	return r;
-}
-
 /*
  * A walk stops at a P=0 entry (NOT_PRESENT, also for PROT_NONE leaves), at an entry outside
  * guest memory (BAD_TABLE at the level whose table is not there), at PS in a PML4E (a
@@ -164,26 +156,26 @@ static enum arch_walk_result x86_64_walk(const struct arch_mmu *mmu, const struc
 
 	*w = (struct arch_walk){ .fault_level = -1 };
 	if (!x86_64_user_va(mmu, va))
-		return x86_64_walk_stop(w, ARCH_WALK_NOT_PRESENT, 0);
+		return arch_walk_stop(w, ARCH_WALK_NOT_PRESENT, 0);
 
 	for (level = 0;; level++) {
 		uint64_t pa = table + X86_PTE_SIZE * arch_level_index(mmu, level, va);
 
 		if (mem->size < X86_PTE_SIZE || pa > mem->size - X86_PTE_SIZE)
-			return x86_64_walk_stop(w, ARCH_WALK_BAD_TABLE, level);
+			return arch_walk_stop(w, ARCH_WALK_BAD_TABLE, level);
 		e = x86_64_load(mem, pa);
 		w->entry_paddr[level] = pa;
 		w->entry[level] = e;
 		w->nr_levels = level + 1;
 		if (!(e & X86_PTE_P))
-			return x86_64_walk_stop(w, ARCH_WALK_NOT_PRESENT, level);
+			return arch_walk_stop(w, ARCH_WALK_NOT_PRESENT, level);
 		rights &= e;
 		nx |= e & X86_PTE_NX;
 		if (level + 1 == mmu->levels)
 			break;
 		if (e & X86_PTE_PS) {
 			if (!x86_64_ps_level(mmu->levels, level))
-				return x86_64_walk_stop(w, ARCH_WALK_BAD_TABLE, level);
+				return arch_walk_stop(w, ARCH_WALK_BAD_TABLE, level);
 			break;
 		}
 		table = e & X86_PTE_ADDR_MASK;
@@ -198,7 +190,7 @@ static enum arch_walk_result x86_64_walk(const struct arch_mmu *mmu, const struc
 	}
 	w->prot = prot;
 	if ((prot & access) != access || !access)
-		return x86_64_walk_stop(w, ARCH_WALK_PROT, level);
+		return arch_walk_stop(w, ARCH_WALK_PROT, level);
 
 	if (!(flags & ARCH_WALK_F_NOUPDATE)) {
 		for (unsigned i = 0; i <= level; i++) {
