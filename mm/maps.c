@@ -54,7 +54,8 @@ void mm_format_vma(struct mm_struct *mm, const struct vm_area_struct *vma, char 
 {
 	const char *name = vma_display_name(mm, vma);
 	const struct mm_file *f = vma->vm_file;
-	uint64_t pgoff = vma->vm_name || f ? vma->vm_pgoff << mm->arch->page_shift : 0;
+	/* Linux shows an offset only for a file; a named anonymous VMA ([vdso]) shows 0. */
+	uint64_t pgoff = f ? vma->vm_pgoff << mm->arch->page_shift : 0;
 	uint64_t dev = f ? f->dev : 0;
 	int n;
 
