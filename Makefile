@@ -40,6 +40,7 @@ demo: build
 	@echo; echo "=== munmap_fault: a read of a page munmap took away, and the fault report"
 	$(call show,$(EMU) $(EX)/munmap_fault-x86_64)
 	$(call show,$(EMU) $(EX)/munmap_fault-arm64)
+	$(call show,$(EMU) $(BUILD)/tests/signals/segv_munmap-arm64)
 	@echo; echo "=== stale_tlb: with the TLB flush the read faults; without it, a stale read"
 	$(call show,$(EMU) $(EX)/stale_tlb-x86_64)
 	$(call show,$(EMU) --no-tlb-flush $(EX)/stale_tlb-x86_64)

@@ -236,6 +236,16 @@ struct uc_struct;
  */
 enum emu_sysno {
 	EMU_SYS_UNKNOWN = 0,
+	/* files (emu/fs.c) */
+	EMU_SYS_pread64, EMU_SYS_pwrite64, EMU_SYS_access, EMU_SYS_faccessat,
+	EMU_SYS_faccessat2, EMU_SYS_pipe, EMU_SYS_pipe2, EMU_SYS_dup, EMU_SYS_dup2, EMU_SYS_dup3,
+	EMU_SYS_fcntl, EMU_SYS_getcwd, EMU_SYS_chdir, EMU_SYS_fchdir, EMU_SYS_mkdir,
+	EMU_SYS_mkdirat, EMU_SYS_rmdir, EMU_SYS_unlink, EMU_SYS_unlinkat, EMU_SYS_rename,
+	EMU_SYS_renameat, EMU_SYS_renameat2, EMU_SYS_stat, EMU_SYS_lstat, EMU_SYS_statx,
+	EMU_SYS_getdents64, EMU_SYS_umask, EMU_SYS_ftruncate, EMU_SYS_fsync, EMU_SYS_fdatasync,
+	EMU_SYS_getrusage, EMU_SYS_sysinfo, EMU_SYS_sendfile, EMU_SYS_symlink, EMU_SYS_symlinkat,
+	EMU_SYS_chmod, EMU_SYS_fchmod, EMU_SYS_fchmodat, EMU_SYS_statfs, EMU_SYS_fstatfs,
+	EMU_SYS_sync, EMU_SYS_utimensat, EMU_SYS_getgroups, EMU_SYS_prctl,
 	EMU_SYS_read, EMU_SYS_write, EMU_SYS_writev, EMU_SYS_readv, EMU_SYS_exit,
 	EMU_SYS_exit_group, EMU_SYS_mmap, EMU_SYS_munmap, EMU_SYS_mprotect, EMU_SYS_brk,
 	EMU_SYS_mremap, EMU_SYS_madvise, EMU_SYS_arch_prctl, EMU_SYS_set_tid_address,
@@ -247,6 +257,7 @@ enum emu_sysno {
 	EMU_SYS_kill, EMU_SYS_tgkill, EMU_SYS_getppid, EMU_SYS_futex, EMU_SYS_getrlimit,
 	EMU_SYS_mincore, EMU_SYS_msync, EMU_SYS_time, EMU_SYS_gettimeofday, EMU_SYS_nanosleep,
 	EMU_SYS_clock_nanosleep, EMU_SYS_sched_yield, EMU_SYS_sched_getaffinity,
+	EMU_SYS_rt_sigreturn, EMU_SYS_sigaltstack, EMU_SYS_rt_sigpending, EMU_SYS_tkill,
 	EMU_SYS__COUNT
 };
 
@@ -278,6 +289,91 @@ struct arch_cpu_hooks {
 	void *user;
 };
 
+/*
+ * Signal delivery (arch/<name>/signal.c): the frame each kernel builds on the user stack.
+ * Guest memory is reached through struct arch_uaccess, so that arch/ needs no mm/.
+ */
+#define ARCH_SIGINFO_SIZE 128
+
+/**
+ * struct arch_uaccess - copy_from_user()/copy_to_user() for arch/: 0 or -EFAULT.
+ */
+struct arch_uaccess {
+	void *ctx;
+	int (*read)(void *ctx, void *dst, uint64_t src, uint64_t n);
+	int (*write)(void *ctx, uint64_t dst, const void *src, uint64_t n);
+};
+
+/**
+ * struct arch_sigdeliver - one signal to deliver to a handler.
+ * @siginfo: ARCH_SIGINFO_SIZE bytes in the guest's layout (copied with SA_SIGINFO).
+ * @blocked: the mask in force before delivery, saved in uc_sigmask.
+ * @restorer: where the handler returns: sa_restorer, or the sigreturn trampoline.
+ * @ss_sp, @ss_size, @ss_flags: the alternate stack (@ss_size 0: none) and its flags as
+ *     sigaltstack() stored them, SS_DISABLE when none: uc_stack is saved as is.
+ * @fault_addr, @fault_code, @trapno: the thread's last fault (x86 cr2, error code and
+ *     trap number; arm64 FAR and ESR, @trapno unused).
+ */
+struct arch_sigdeliver {
+	int signo;
+	uint64_t handler, sa_flags, restorer;
+	const uint8_t *siginfo;
+	uint64_t blocked;
+	uint64_t ss_sp, ss_size;
+	uint32_t ss_flags;
+	uint64_t fault_addr, fault_code;
+	unsigned trapno;
+};
+
+/** struct arch_sigreturn - what rt_sigreturn found in the frame, for the generic part. */
+struct arch_sigreturn {
+	uint64_t blocked;
+	uint64_t ss_sp, ss_size;
+	uint32_t ss_flags;
+	uint64_t ret;             /* the restored return register: the syscall's result */
+};
+
+/* Run-loop exception numbers beside the engine's: an undecodable instruction, a halt. */
+#define ARCH_INTNO_INVALID_INSN UINT32_MAX
+#define ARCH_INTNO_HALT (UINT32_MAX - 1)
+
+/** struct arch_trap - a CPU exception as the kernel reports it in siginfo. */
+struct arch_trap {
+	int signo;
+	int si_code;
+	uint64_t addr;            /* si_addr */
+	unsigned trapno;          /* x86 vector */
+	uint64_t code;            /* x86 error code, arm64 ESR */
+};
+
+struct arch_signal {
+	uint64_t minsigstksz;     /* MINSIGSTKSZ */
+	/* A sigreturn trampoline to map when a handler has no SA_RESTORER, or NULL. */
+	const uint8_t *trampoline;
+	unsigned trampoline_len;
+	/**
+	 * deliver() - build the rt_sigframe below the interrupted context of @uc (or on the
+	 * alternate stack) and make the CPU enter the handler. @in_syscall: called from the
+	 * syscall hook, with the syscall's result already in its register.
+	 * Return: 0, or -EFAULT when the frame cannot be written (Linux then forces SIGSEGV).
+	 */
+	int (*deliver)(struct uc_struct *uc, bool in_syscall, const struct arch_sigdeliver *d,
+		       const struct arch_uaccess *ua);
+	/**
+	 * sigreturn() - rt_sigreturn from the syscall hook: restore registers and FP state
+	 * from the frame at the stack pointer. Return: 0, or -EFAULT for a bad frame.
+	 */
+	int (*sigreturn)(struct uc_struct *uc, const struct arch_uaccess *ua,
+			 struct arch_sigreturn *r);
+	/**
+	 * trap() - the signal for CPU exception @intno (or EMU's invalid/halt numbers) with
+	 * the PC at *@pc as the run loop found it; may move *@pc where Linux reports it.
+	 */
+	void (*trap)(uint32_t intno, uint64_t *pc, struct arch_trap *t);
+};
+
+extern const struct arch_signal x86_64_signal, arm64_signal;
+
 /**
  * struct arch_cpu - the CPU side of an architecture, for emu/.
  *
@@ -297,6 +393,7 @@ struct arch_cpu {
 	int reg_ret;              /* syscall return register */
 	uint64_t hwcap;           /* AT_HWCAP */
 	uint64_t hwcap2;          /* AT_HWCAP2 */
+	int reg_gs_base;          /* x86_64: GS base for arch_prctl(ARCH_SET_GS); 0 if none */
 	/*
 	 * An instruction that halts the CPU (Unicorn then stops with no error): the signal
 	 * Linux sends for it in user mode (x86 hlt: SIGSEGV from #GP), or 0 when user mode may
@@ -341,6 +438,8 @@ struct arch_cpu {
 	 */
 	bool (*fault_addr)(struct uc_struct *uc, const void *cs_insn, uint64_t page,
 			   uint64_t size, uint64_t *addr);
+	/** @signal: signal frames and traps (arch/<name>/signal.c). */
+	const struct arch_signal *signal;
 };
 
 /**

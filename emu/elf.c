@@ -6,11 +6,12 @@
  * can trust it: each offset and size is checked with overflow-safe arithmetic, and any
  * problem is one line on stderr ("mmuemu: PATH: ...") and exit status 2.
  *
- * Loading follows Linux's load_elf_binary() for a program without an interpreter: each
- * PT_LOAD becomes an anonymous private mapping of its pages with the segment's protection,
- * the file bytes are written in (mm_poke ignores the protection, as the kernel's own
- * writes do), the rest up to p_memsz is demand-zero, and the heap starts after the
- * highest segment.
+ * Loading follows Linux's load_elf_binary() for a program without an interpreter: the
+ * file pages of each PT_LOAD become a private file mapping (MAP_PRIVATE | MAP_FIXED, page
+ * offset from p_offset), so that they load lazily and maps shows the file's offset, device
+ * and inode; the rest of the last file page after p_filesz is zeroed when the segment has
+ * a bss (padzero(): mm_poke ignores the protection, as the kernel's own writes do), the
+ * pages beyond are an anonymous mapping, and the heap starts after the highest segment.
  */
 #include <elf.h>
 #include <errno.h>
@@ -359,14 +360,14 @@ static int elf_load_error(struct emu *emu, unsigned index, const char *what, int
  * segments' permissions, and only the bytes of this segment are written into it.
  */
 static int elf_load_segment(struct emu *emu, const struct emu_image *img,
-			    const struct emu_segment *s, uint64_t prev_end)
+			    const struct emu_segment *s, uint64_t prev_end, struct mm_file *file)
 {
 	struct mm_struct *mm = emu->mm;
 	uint64_t page = arch_page_size(emu->mmu);
-	uint64_t start = s->vaddr & ~(page - 1);
+	uint64_t start = s->vaddr & ~(page - 1), map_start = start;
 	uint64_t end = (s->end + page - 1) & ~(page - 1);
-	uint64_t file_start = s->vaddr, file_off = s->offset, file_len = s->filesz;
-	uint64_t named_end = (s->vaddr + s->filesz + page - 1) & ~(page - 1);
+	uint64_t file_end = s->vaddr + s->filesz;
+	uint64_t file_map_end = s->filesz ? (file_end + page - 1) & ~(page - 1) : start;
 	unsigned prot = elf_prot(s->flags);
 	int64_t addr;
 	int err;
@@ -375,53 +376,97 @@ static int elf_load_segment(struct emu *emu, const struct emu_image *img,
 		/* prev_end is page-aligned and ends inside this segment's first page. */
 		struct vm_area_struct *shared = vma_lookup(mm, start);
 		unsigned both = prot;
+		uint64_t n = MIN(s->filesz, start + page - s->vaddr);
 
 		if (shared)
 			both |= (unsigned)(shared->vm_flags & VM_ACCESS_FLAGS);
 		err = do_mprotect(mm, start, page, both);
 		if (err)
 			return elf_load_error(emu, s->index, "cannot share its first page", err);
-		start += page;
-	} else {
-		/* Linux maps whole file pages: the bytes before p_vaddr come from the file too. */
-		file_start = start;
-		file_off = s->offset - (s->vaddr - start);
-		file_len = s->filesz + (s->vaddr - start);
+		if (n) {
+			err = mm_poke(mm, s->vaddr, img->data + s->offset, n);
+			if (err)
+				return elf_load_error(emu, s->index, "cannot write", err);
+		}
+		map_start += page;
 	}
-	if (start < end) {
-		addr = do_mmap(mm, start, end - start, prot,
+	if (map_start < file_map_end) {
+		/* Whole file pages, as Linux maps them: the bytes before p_vaddr come too. */
+		uint64_t pgoff = (s->offset - (s->vaddr - start) + (map_start - start)) >>
+				 emu->mmu->page_shift;
+
+		addr = do_mmap_file(mm, map_start, file_map_end - map_start, prot,
+				    MAP_FIXED_LINUX | MAP_PRIVATE_LINUX, file, pgoff);
+		if (addr < 0)
+			return elf_load_error(emu, s->index, "cannot map", (int)addr);
+		/* Named as well, so that fault reports find the program by its VMAs' names. */
+		err = mm_name_range(mm, map_start, file_map_end, emu->exe_path);
+		if (err)
+			return elf_load_error(emu, s->index, "cannot name", err);
+	}
+	/* padzero(): the bss starts inside the last file page, whose tail must read zero. */
+	if (s->end > file_end && s->filesz && (file_end & (page - 1))) {
+		uint64_t len = file_map_end - file_end;
+		uint8_t *zero = g_malloc0(len);
+
+		err = mm_poke(mm, file_end, zero, len);
+		g_free(zero);
+		if (err)
+			return elf_load_error(emu, s->index, "cannot clear the bss", err);
+	}
+	map_start = MAX(map_start, file_map_end);
+	if (map_start < end) {
+		addr = do_mmap(mm, map_start, end - map_start, prot,
 			       MAP_FIXED_LINUX | MAP_PRIVATE_LINUX | MAP_ANONYMOUS_LINUX, 0);
 		if (addr < 0)
 			return elf_load_error(emu, s->index, "cannot map", (int)addr);
 	}
-	if (s->filesz) {
-		err = mm_poke(mm, file_start, img->data + file_off, file_len);
-		if (err)
-			return elf_load_error(emu, s->index, "cannot write", err);
-		/* The file-backed pages show the file's name in maps. */
-		if (start < named_end) {
-			err = mm_name_range(mm, start, named_end, emu->exe_path);
-			if (err)
-				return elf_load_error(emu, s->index, "cannot name", err);
-		}
-	}
 	return 0;
+}
+
+/* The program file as an object to map: opened again, since the image is a copy. */
+static struct mm_file *elf_open_file(struct emu *emu, const struct emu_image *img)
+{
+	struct stat st;
+	int fd = open(img->path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		elf_error(emu->path, "cannot open: %s", strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0) {
+		elf_error(emu->path, "cannot stat: %s", strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	if ((uint64_t)st.st_size != img->size) {
+		elf_error(emu->path, "the file changed while it was loaded");
+		close(fd);
+		return NULL;
+	}
+	return mm_file_create(fd, emu->exe_path, (uint64_t)st.st_size, st.st_dev, st.st_ino);
 }
 
 int emu_elf_load(struct emu *emu, const struct emu_image *img)
 {
 	uint64_t page = arch_page_size(emu->mmu);
 	uint64_t prev_end = 0, brk = 0;
+	struct mm_file *file = elf_open_file(emu, img);
 
+	if (!file)
+		return -1;
 	for (unsigned i = 0; i < img->nr_segs; i++) {
 		const struct emu_segment *s = &img->segs[i];
 
-		if (elf_load_segment(emu, img, s, prev_end))
+		if (elf_load_segment(emu, img, s, prev_end, file)) {
+			mm_file_put(file);
 			return -1;
+		}
 		prev_end = (s->end + page - 1) & ~(page - 1);
 		if (s->end > brk)
 			brk = s->end;
 	}
+	mm_file_put(file);
 	mm_set_brk(emu->mm, brk);
 	return 0;
 }

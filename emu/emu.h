@@ -21,9 +21,12 @@
 
 #include "arch/arch.h"
 #include "mm/mm.h"
+#include "emu/signals.h"
 
 #define EMU_EXIT_INTERNAL 1
 #define EMU_EXIT_USAGE    2
+/* --check: an mm invariant broke, the stale-TLB detector fired, or teardown leaked. */
+#define EMU_EXIT_CHECK    125
 
 /* The guest's process identity: fixed, so that output is the same on every run. */
 #define EMU_GUEST_PID  1000
@@ -42,6 +45,8 @@
  * @mem_size: bytes of guest physical memory.
  * @env: NULL-terminated guest environment (from -E), or NULL for an empty one.
  */
+struct emu_fs;
+
 struct emu_options {
 	uint64_t mem_size;
 	bool maps;
@@ -49,6 +54,15 @@ struct emu_options {
 	bool trace_mm;
 	bool trace_syscall;
 	bool no_tlb_flush;
+	/*
+	 * --check: mm_validate() after every mm syscall and demand fault, the stale-TLB
+	 * detector, the leak check at exit; @check_access: also check every memory access
+	 * against the detector's shadow (--check=access). --inject: fail the Nth frame or
+	 * table-page allocation (0 = never).
+	 */
+	bool check;
+	bool check_access;
+	uint64_t inject_frame_alloc, inject_table_alloc;
 	char **env;
 };
 
@@ -99,6 +113,7 @@ enum emu_end {
 	EMU_END_FAULT,      /* a translation failed: SIGSEGV (or out of memory) */
 	EMU_END_EXCEPTION,  /* another CPU exception: SIGILL, SIGTRAP... */
 	EMU_END_ERROR,      /* the engine failed */
+	EMU_END_CHECK,      /* --check found a broken mm invariant */
 };
 
 /**
@@ -133,12 +148,16 @@ struct emu {
 	uint64_t nr_frames;
 	const char *engine_error; /* EMU_END_ERROR: the engine's message */
 	const char *kill_reason;  /* EMU_END_SIGNAL: where the signal came from */
+	uint64_t stale_accesses;  /* --check=access: accesses served by a stale TLB entry */
+	void *check_fills;        /* --check=access: GHashTable, virtual page -> frame filled */
 
 	/* guest process state kept for the syscalls */
 	uint64_t clear_child_tid;
 	uint64_t sigmask;
 	uint8_t sigactions[EMU_NSIG + 1][32];
+	struct emu_sigstate sig;  /* pending signals, altstack (signal.c) */
 	uint8_t unknown_named[1024 / 8];
+	struct emu_fs *fs;        /* the guest's fd table (fs.c) */
 };
 
 /**
@@ -214,6 +233,33 @@ uint64_t emu_peek(struct emu *emu, uint64_t va, void *buf, uint64_t n, mm_access
 void emu_report_end(struct emu *emu);
 /** emu_signal_name() - "SIGSEGV" for 11. */
 const char *emu_signal_name(int sig);
+
+/* ---- check.c: --check and --inject ---- */
+
+/** emu_check_setup() - after mm_create(): the detector and fault injection as asked. */
+void emu_check_setup(struct emu *emu);
+/**
+ * emu_check_mm() - with --check, mm_validate() after the mm operation @what (printf
+ * format); a violation is reported and ends the guest (EMU_END_CHECK, status 125).
+ * Return: 0, or -1 after a violation.
+ */
+int emu_check_mm(struct emu *emu, const char *what, ...) __attribute__((format(printf, 2, 3)));
+/** emu_check_syscall() - after the handler of syscall @name: emu_check_mm() if it is an mm one. */
+void emu_check_syscall(struct emu *emu, const char *name, const uint64_t *a, int64_t ret);
+/**
+ * emu_check_fill() - after mm_fill_tlb(@va) returned @err (@paddr on success);
+ * @faults: stats.faults before.
+ */
+void emu_check_fill(struct emu *emu, uint64_t va, int err, uint64_t faults, uint64_t paddr);
+/** emu_check_fetch() - --check=access: an instruction fetch at virtual @va. */
+void emu_check_fetch(struct emu *emu, uint64_t va);
+/**
+ * emu_check_data() - --check=access: a load or store the engine's TLB translated to
+ * physical @paddr (Unicorn's memory hooks see physical addresses in its virtual-TLB mode).
+ */
+void emu_check_data(struct emu *emu, uint64_t paddr, mm_access_t access);
+/** emu_check_exit() - after exit_mmap(): detector reports and leaks; the status to give. */
+int emu_check_exit(struct emu *emu, int status);
 
 /* ---- stats.c ---- */
 

@@ -125,7 +125,7 @@ static bool emu_tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb
 {
 	struct emu *emu = user;
 	mm_access_t access;
-	uint64_t paddr;
+	uint64_t paddr, faults;
 	unsigned prot;
 	int err;
 
@@ -141,7 +141,9 @@ static bool emu_tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb
 		break;
 	}
 	emu->count.tlb_fills++;
+	faults = emu->mm->stats.faults;
 	err = mm_fill_tlb(emu->mm, vaddr, access, &paddr, &prot, &emu->fault);
+	emu_check_fill(emu, vaddr, err, faults, err ? 0 : paddr);
 	if (err) {
 		emu->fault_pending = true;
 		emu->fault_err = err;
@@ -153,6 +155,21 @@ static bool emu_tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb
 	e->paddr = paddr + (vaddr & (arch_page_size(emu->mmu) - 1));
 	e->perms = engine_uc_perms(prot);
 	return true;
+}
+
+/*
+ * --check=access: every load, store and instruction fetch, checked against the shadow.
+ * In the virtual-TLB mode the memory hooks receive the physical address.
+ */
+static void emu_check_mem_hook(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
+			       int64_t value, void *user)
+{
+	emu_check_data(user, addr, type == UC_MEM_WRITE ? MM_PROT_WRITE : MM_PROT_READ);
+}
+
+static void emu_check_code_hook(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
+{
+	emu_check_fetch(user, addr);
 }
 
 static void emu_exception_hook(uc_engine *uc, uint32_t intno, void *user)
@@ -212,6 +229,15 @@ int emu_engine_open(struct emu *emu)
 	err = uc_hook_add(emu->uc, &hh, UC_HOOK_TLB_FILL, (void *)emu_tlb_fill, emu, 1, 0);
 	if (!engine_check(emu, err, "cannot install the TLB-fill hook"))
 		goto out_close;
+	if (emu->opt->check_access) {
+		err = uc_hook_add(emu->uc, &hh, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
+				  (void *)emu_check_mem_hook, emu, 1, 0);
+		if (!err)
+			err = uc_hook_add(emu->uc, &hh, UC_HOOK_CODE, (void *)emu_check_code_hook,
+					  emu, 1, 0);
+		if (!engine_check(emu, err, "cannot install the --check=access hooks"))
+			goto out_close;
+	}
 	emu->hooks = (struct arch_cpu_hooks){
 		.syscall = emu_syscall_hook,
 		.exception = emu_exception_hook,
@@ -276,9 +302,12 @@ void emu_engine_run(struct emu *emu, uint64_t pc)
 		emu->running = true;
 		err = uc_emu_start(emu->uc, pc, 0, 0, 0);
 		emu->running = false;
+		pc = emu_reg_read(emu, emu->cpu->reg_pc);
+		/* A fault or exception the guest handles resumes at its handler (signal.c). */
+		if (emu->end == EMU_END_EXCEPTION && emu_signal_trap(emu, &pc))
+			continue;
 		if (emu->end != EMU_END_NONE)
 			break;
-		pc = emu_reg_read(emu, emu->cpu->reg_pc);
 		if (err != UC_ERR_OK) {
 			if (emu->fault_pending) {
 				emu->end = EMU_END_FAULT;
@@ -289,6 +318,8 @@ void emu_engine_run(struct emu *emu, uint64_t pc)
 				emu->end = EMU_END_ERROR;
 				emu->engine_error = uc_strerror(err);
 			}
+			if (emu_signal_trap(emu, &pc))
+				continue;
 			break;
 		}
 		if (!emu->code_flush_pending && emu->cpu->halt_signal) {
@@ -297,6 +328,8 @@ void emu_engine_run(struct emu *emu, uint64_t pc)
 			emu_reg_write(emu, emu->cpu->reg_pc, pc);
 			emu->end = EMU_END_EXCEPTION;
 			emu->intno = EMU_INTNO_HALT;
+			if (emu_signal_trap(emu, &pc))
+				continue;
 		}
 	}
 }

@@ -26,7 +26,9 @@
 
 static gboolean opt_version, opt_maps, opt_stats, opt_no_tlb_flush;
 static char *opt_trace, *opt_mem, *opt_compare;
-static char **opt_env;
+static char **opt_env, **opt_inject;
+static gboolean opt_check;
+static char *opt_check_mode;  /* --check=MODE, renamed --check-mode=MODE by main() */
 
 static const GOptionEntry main_options[] = {
 	{ "version", 'V', 0, G_OPTION_ARG_NONE, &opt_version,
@@ -39,6 +41,16 @@ static const GOptionEntry main_options[] = {
 	  "Trace mm operations and/or system calls on stderr", "mm,syscall" },
 	{ "no-tlb-flush", 0, 0, G_OPTION_ARG_NONE, &opt_no_tlb_flush,
 	  "Skip the TLB flush of teardown (shows stale translations)", NULL },
+	{ "check", 0, 0, G_OPTION_ARG_NONE, &opt_check,
+	  "Check the mm invariants after every mm operation, detect missing TLB flushes and "
+	  "leaks (exit status 125 when anything is wrong); --check=access also checks every "
+	  "memory access (slow)", NULL },
+	{ "check-mode", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &opt_check_mode,
+	  NULL, NULL },
+	{ "inject", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_inject,
+	  "Fault injection (repeatable, or comma-separated): frame-alloc:N, table-alloc:N fail "
+	  "the Nth allocation of a data frame / table page; skip-tlb-flush = --no-tlb-flush",
+	  "WHAT" },
 	{ "mem", 0, 0, G_OPTION_ARG_STRING, &opt_mem,
 	  "Guest physical memory (K, M, G suffixes; default 1G)", "SIZE" },
 	{ "compare", 0, 0, G_OPTION_ARG_FILENAME, &opt_compare,
@@ -114,6 +126,72 @@ static int parse_trace(const char *list, struct emu_options *opt)
 	return ret;
 }
 
+/* "frame-alloc:N", "table-alloc:N", "skip-tlb-flush"; several may be comma-separated. */
+static int parse_inject(const char *list, struct emu_options *opt)
+{
+	char **items = g_strsplit(list, ",", -1);
+	int ret = 0;
+
+	for (char **it = items; *it && !ret; it++) {
+		const char *colon = strchr(*it, ':');
+		uint64_t n = 0;
+		char *end;
+
+		if (!strcmp(*it, "skip-tlb-flush")) {
+			opt->no_tlb_flush = true;
+			continue;
+		}
+		if (!colon || !g_ascii_isdigit(colon[1])) {
+			ret = -1;
+			break;
+		}
+		errno = 0;
+		n = g_ascii_strtoull(colon + 1, &end, 10);
+		if (errno || *end || !n) {
+			ret = -1;
+			break;
+		}
+		if (g_str_has_prefix(*it, "frame-alloc:"))
+			opt->inject_frame_alloc = n;
+		else if (g_str_has_prefix(*it, "table-alloc:"))
+			opt->inject_table_alloc = n;
+		else
+			ret = -1;
+	}
+	g_strfreev(items);
+	return ret;
+}
+
+/*
+ * GLib's optional arguments would take "--check PROGRAM" as --check=PROGRAM, so --check is
+ * a plain flag and "--check=MODE" is renamed "--check-mode=MODE" before parsing. Only
+ * mmuemu's own options are looked at: the scan stops at PROGRAM, skipping option values.
+ */
+static void rename_check_mode(int argc, char **argv, GPtrArray *renamed)
+{
+	static const char *const with_value[] = {
+		"--trace", "--mem", "--compare", "--env", "-E", "--inject", "--check-mode",
+	};
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (a[0] != '-' || !strcmp(a, "--"))
+			return;
+		if (g_str_has_prefix(a, "--check=")) {
+			argv[i] = g_strconcat("--check-mode=", a + strlen("--check="), NULL);
+			g_ptr_array_add(renamed, argv[i]);
+			continue;
+		}
+		for (size_t k = 0; k < G_N_ELEMENTS(with_value); k++) {
+			if (!strcmp(a, with_value[k])) {
+				i++;
+				break;
+			}
+		}
+	}
+}
+
 static void print_version(void)
 {
 	char versions[128];
@@ -128,6 +206,8 @@ int main(int argc, char **argv)
 	GError *error = NULL;
 	struct emu_options opt = { .mem_size = EMU_DEFAULT_MEM };
 	struct emu_result ra, rb;
+	GPtrArray *renamed = g_ptr_array_new_with_free_func(g_free);
+	gboolean ok;
 	int status;
 
 	ctx = g_option_context_new("PROGRAM [ARGS...]");
@@ -137,10 +217,16 @@ int main(int argc, char **argv)
 	g_option_context_set_description(ctx,
 		"Exit status: the program's own, 128+N when signal N ended it (139 for a\n"
 		"segmentation fault or when guest memory runs out), 2 for a bad command line\n"
-		"or a program that cannot be loaded, 1 for an internal error.\n");
+		"or a program that cannot be loaded, 1 for an internal error, 125 when --check\n"
+		"found a broken mm invariant (the guest is stopped there), a stale-TLB report\n"
+		"or a leak at exit.\n");
 	g_option_context_add_main_entries(ctx, main_options, NULL);
 	g_option_context_set_strict_posix(ctx, TRUE);
-	if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
+	rename_check_mode(argc, argv, renamed);
+	ok = g_option_context_parse(ctx, &argc, &argv, &error);
+	/* The parser copied what it kept. */
+	g_ptr_array_free(renamed, TRUE);
+	if (!ok) {
 		status = usage_error(ctx, "%s", error->message);
 		g_error_free(error);
 		return status;
@@ -172,7 +258,17 @@ int main(int argc, char **argv)
 		return usage_error(ctx, "invalid --trace list '%s' (known: mm, syscall)", opt_trace);
 	opt.maps = opt_maps;
 	opt.stats = opt_stats;
-	opt.no_tlb_flush = opt_no_tlb_flush;
+	opt.no_tlb_flush = opt.no_tlb_flush || opt_no_tlb_flush;
+	if (opt_check_mode && strcmp(opt_check_mode, "access"))
+		return usage_error(ctx, "invalid --check mode '%s' (known: access)",
+				   opt_check_mode);
+	opt.check = opt_check || opt_check_mode;
+	opt.check_access = opt_check_mode != NULL;
+	for (char **it = opt_inject; it && *it; it++) {
+		if (parse_inject(*it, &opt))
+			return usage_error(ctx, "invalid --inject '%s' (known: frame-alloc:N, "
+					   "table-alloc:N, skip-tlb-flush)", *it);
+	}
 	opt.env = opt_env;
 	for (char **e = opt_env; e && *e; e++) {
 		if (!strchr(*e, '='))

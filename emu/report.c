@@ -300,6 +300,8 @@ static void report_fault(struct emu *emu, uint64_t pc, uint64_t sp, FILE *out)
 	if (f->oom)
 		fprintf(out, "SIGSEGV (out of guest memory: the mapping allows the %s, but no frame "
 			"or page-table page is left; see --mem)\n", access_name(f->access));
+	else if (f->signo == SIGBUS_LINUX)
+		fprintf(out, "SIGBUS (BUS_ADRERR: the page is past the end of the mapped file)\n");
 	else if (f->si_code == SEGV_ACCERR_LINUX)
 		fprintf(out, "SIGSEGV (SEGV_ACCERR: the mapping forbids %s)\n",
 			f->access == MM_PROT_WRITE ? "a write" :
@@ -357,9 +359,8 @@ void emu_report_end(struct emu *emu)
 		report_exception(emu, pc, sp, out);
 		break;
 	case EMU_END_SIGNAL:
-		fprintf(out, "mmuemu: %s[%d]: killed by %s (%s; signal handlers are not run "
-			"yet)\n", emu->comm, EMU_GUEST_PID, emu_signal_name(emu->status),
-			emu->kill_reason);
+		fprintf(out, "mmuemu: %s[%d]: killed by %s (%s)\n", emu->comm, EMU_GUEST_PID,
+			emu_signal_name(emu->status), emu->kill_reason);
 		break;
 	case EMU_END_ERROR:
 		fprintf(out, "mmuemu: %s[%d]: emulation failed at ip %016" PRIx64 ": %s\n",

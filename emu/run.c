@@ -15,6 +15,7 @@
 #include <glib.h>
 
 #include "emu/emu.h"
+#include "emu/fs.h"
 
 void emu_warn(const char *fmt, ...)
 {
@@ -44,7 +45,10 @@ static int run_status(const struct emu *emu)
 	case EMU_END_EXCEPTION:
 		return 128 + emu->status;
 	case EMU_END_FAULT:
-		return 128 + SIGSEGV;
+		/* SIGBUS for a file page past the end of the file (signal.c sets it). */
+		return 128 + (emu->status ? emu->status : SIGSEGV);
+	case EMU_END_CHECK:
+		return EMU_EXIT_CHECK;
 	default:
 		return EMU_EXIT_INTERNAL;
 	}
@@ -92,16 +96,20 @@ int emu_run(const struct emu_options *opt, const char *path, int argc, char **ar
 		goto out_engine;
 	}
 	emu->mm->no_tlb_flush = opt->no_tlb_flush;
+	emu_check_setup(emu);
 	if (opt->trace_mm)
 		emu->mm->trace = stderr;
 
 	/* Loading problems are the program's, not ours: status 2, like a bad ELF file. */
 	status = EMU_EXIT_USAGE;
 	emu->exe_path = exe_path ? exe_path : path;
+	emu_fs_init(emu);
 	if (emu_elf_load(emu, &img) || emu_stack_setup(emu, &img, argc, argv, &sp))
 		goto out_mm;
 	emu_reg_write(emu, emu->cpu->reg_sp, sp);
 
+	/* A broken invariant after loading (--check) ends the run before it starts. */
+	emu_check_mm(emu, "exec of %s", path);
 	emu_engine_run(emu, img.entry);
 	fflush(stdout);
 	emu_report_end(emu);
@@ -112,7 +120,9 @@ int emu_run(const struct emu_options *opt, const char *path, int argc, char **ar
 	}
 
 out_mm:
+	emu_fs_exit(emu);
 	exit_mmap(emu->mm);
+	status = emu_check_exit(emu, status);
 	res->mm = emu->mm->stats;
 	res->count = emu->count;
 	res->status = status;

@@ -8,7 +8,7 @@
  * through copy_from_user()/copy_to_user(), so a bad pointer is -EFAULT for the guest and
  * never a fault of the host.
  *
- * There is no file system yet: fds 0, 1 and 2 are the host's, every other fd is -EBADF.
+ * Files are the host's, through the guest's fd table of emu/fs.c.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -17,6 +17,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/sysinfo.h>
 #include <sys/sysmacros.h>
 #include <termios.h>
 #include <time.h>
@@ -25,12 +27,15 @@
 #include <glib.h>
 
 #include "emu/emu.h"
+#include "emu/fs.h"
 
 /* Guest ABI constants: the same on x86_64 and arm64. */
 #define AT_FDCWD_LINUX         (-100)
 #define AT_EMPTY_PATH_LINUX    0x1000
 #define ARCH_SET_FS_LINUX      0x1002
 #define ARCH_GET_FS_LINUX      0x1003
+#define ARCH_SET_GS_LINUX      0x1001
+#define ARCH_GET_GS_LINUX      0x1004
 #define TCGETS_LINUX           0x5401
 #define TIOCGWINSZ_LINUX       0x5413
 #define S_IFCHR_LINUX          0020000
@@ -63,78 +68,14 @@ struct emu_syscall {
 	const char *name;
 	/*
 	 * How --trace=syscall prints the arguments, one letter each: d signed decimal, u
-	 * unsigned decimal, x hex, f fd, s string, P prot bits, M mmap flags. An upper-case R
-	 * at the end prints the result in hex (an address).
+	 * unsigned decimal, o octal, x hex, f fd, s string, P prot bits, M mmap flags.
+	 * An upper-case R at the end prints the result in hex (an address).
 	 */
 	const char *args;
 	int64_t (*fn)(struct emu *emu, const uint64_t *a);
 };
 
 /* ---- helpers ---- */
-
-static bool sys_is_std_fd(uint64_t fd)
-{
-	return fd <= 2;
-}
-
-/* Write @len guest bytes at @buf to host fd @fd. Return bytes written or -errno. */
-static int64_t sys_write_out(struct emu *emu, int fd, uint64_t buf, uint64_t len)
-{
-	uint8_t *chunk = g_malloc(EMU_IO_CHUNK);
-	uint64_t done = 0;
-	int64_t ret = 0;
-
-	while (done < len) {
-		uint64_t n = MIN(len - done, (uint64_t)EMU_IO_CHUNK);
-		uint64_t off = 0;
-
-		if (copy_from_user(emu->mm, chunk, buf + done, n)) {
-			ret = -EFAULT;
-			break;
-		}
-		while (off < n) {
-			ssize_t w = write(fd, chunk + off, n - off);
-
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w < 0) {
-				ret = -errno;
-				break;
-			}
-			off += (uint64_t)w;
-		}
-		done += off;
-		if (ret)
-			break;
-	}
-	g_free(chunk);
-	/* As Linux does: a partial transfer reports what was done, not the error. */
-	return done ? (int64_t)done : ret;
-}
-
-/* Read at most @len bytes from host fd @fd into the guest at @buf. */
-static int64_t sys_read_in(struct emu *emu, int fd, uint64_t buf, uint64_t len)
-{
-	uint64_t n = MIN(len, (uint64_t)EMU_IO_CHUNK);
-	uint8_t *chunk;
-	ssize_t r;
-	int64_t ret;
-
-	if (n == 0)
-		return 0;
-	chunk = g_malloc(n);
-	do {
-		r = read(fd, chunk, n);
-	} while (r < 0 && errno == EINTR);
-	if (r < 0)
-		ret = -errno;
-	else if (copy_to_user(emu->mm, buf, chunk, (uint64_t)r))
-		ret = -EFAULT;
-	else
-		ret = r;
-	g_free(chunk);
-	return ret;
-}
 
 static int64_t sys_put_u64(struct emu *emu, uint64_t addr, uint64_t v)
 {
@@ -159,81 +100,22 @@ static int64_t sys_check_pipe(struct emu *emu, int64_t ret)
 
 static int64_t sys_read(struct emu *emu, const uint64_t *a)
 {
-	if (a[0] != 0)
-		return -EBADF;
-	return sys_read_in(emu, 0, a[1], MIN(a[2], MAX_RW_COUNT_LINUX));
+	return emu_sys_read(emu, a);
 }
 
 static int64_t sys_write(struct emu *emu, const uint64_t *a)
 {
-	if (a[0] != 1 && a[0] != 2)
-		return -EBADF;
-	if (a[2] == 0)
-		return 0;
-	return sys_check_pipe(emu, sys_write_out(emu, (int)a[0], a[1], MIN(a[2], MAX_RW_COUNT_LINUX)));
-}
-
-struct sys_iovec {
-	uint64_t base, len;
-};
-
-static int64_t sys_iov(struct emu *emu, const uint64_t *a, bool out)
-{
-	struct sys_iovec *iov;
-	uint64_t total = 0;
-	int64_t ret = 0;
-
-	if ((out && a[0] != 1 && a[0] != 2) || (!out && a[0] != 0))
-		return -EBADF;
-	if (a[2] > UIO_MAXIOV_LINUX)
-		return -EINVAL;
-	if (a[2] == 0)
-		return 0;
-	iov = g_new(struct sys_iovec, a[2]);
-	if (copy_from_user(emu->mm, iov, a[1], a[2] * sizeof(*iov))) {
-		ret = -EFAULT;
-		goto out;
-	}
-	for (uint64_t i = 0; i < a[2]; i++) {
-		uint64_t len = le64toh(iov[i].len);
-
-		if (len > (uint64_t)INT64_MAX || total + len > (uint64_t)INT64_MAX) {
-			ret = -EINVAL;
-			goto out;
-		}
-		total += len;
-	}
-	total = 0;
-	for (uint64_t i = 0; i < a[2]; i++) {
-		uint64_t len = MIN(le64toh(iov[i].len), MAX_RW_COUNT_LINUX - total);
-		int64_t n;
-
-		if (len == 0)
-			continue;
-		n = out ? sys_write_out(emu, (int)a[0], le64toh(iov[i].base), len)
-			: sys_read_in(emu, (int)a[0], le64toh(iov[i].base), len);
-		if (n < 0) {
-			ret = total ? (int64_t)total : n;
-			goto out;
-		}
-		total += (uint64_t)n;
-		if ((uint64_t)n < len || total >= MAX_RW_COUNT_LINUX)
-			break;
-	}
-	ret = (int64_t)total;
-out:
-	g_free(iov);
-	return ret;
-}
-
-static int64_t sys_writev(struct emu *emu, const uint64_t *a)
-{
-	return sys_check_pipe(emu, sys_iov(emu, a, true));
+	return sys_check_pipe(emu, emu_sys_write(emu, a));
 }
 
 static int64_t sys_readv(struct emu *emu, const uint64_t *a)
 {
-	return sys_iov(emu, a, false);
+	return emu_sys_readv(emu, a);
+}
+
+static int64_t sys_writev(struct emu *emu, const uint64_t *a)
+{
+	return sys_check_pipe(emu, emu_sys_writev(emu, a));
 }
 
 static int64_t sys_exit_group(struct emu *emu, const uint64_t *a)
@@ -253,7 +135,8 @@ static int64_t sys_mmap(struct emu *emu, const uint64_t *a)
 	if (a[5] & (page - 1))
 		return -EINVAL;
 	if (!(flags & MAP_ANONYMOUS_LINUX))
-		return -EBADF;   /* no files yet: every fd is bad */
+		return emu_fs_mmap(emu, a[0], a[1], (unsigned)a[2], flags, a[4],
+				   a[5] >> emu->mmu->page_shift);
 	return do_mmap(emu->mm, a[0], a[1], (unsigned)a[2], flags, a[5] >> emu->mmu->page_shift);
 }
 
@@ -340,6 +223,15 @@ static int64_t sys_arch_prctl(struct emu *emu, const uint64_t *a)
 		if (emu->cpu->get_tls(emu->uc, &fs))
 			return -EINVAL;
 		return sys_put_u64(emu, a[1], fs);
+	case ARCH_SET_GS_LINUX:
+		if (!emu->cpu->reg_gs_base)
+			return -EINVAL;
+		emu_reg_write(emu, emu->cpu->reg_gs_base, a[1]);
+		return 0;
+	case ARCH_GET_GS_LINUX:
+		if (!emu->cpu->reg_gs_base)
+			return -EINVAL;
+		return sys_put_u64(emu, a[1], emu_reg_read(emu, emu->cpu->reg_gs_base));
 	default:
 		return -EINVAL;
 	}
@@ -351,9 +243,10 @@ static int64_t sys_set_tid_address(struct emu *emu, const uint64_t *a)
 	return EMU_GUEST_PID;
 }
 
+/* The list is not walked (one thread, no futexes to wake); its size is checked as Linux does. */
 static int64_t sys_set_robust_list(struct emu *emu, const uint64_t *a)
 {
-	return 0;
+	return a[1] == 24 ? 0 : -EINVAL;
 }
 
 static int64_t sys_enosys(struct emu *emu, const uint64_t *a)
@@ -438,111 +331,6 @@ static int64_t sys_getrandom(struct emu *emu, const uint64_t *a)
 		done += n;
 	}
 	return (int64_t)done;
-}
-
-static int64_t sys_einval(struct emu *emu, const uint64_t *a)
-{
-	return -EINVAL;
-}
-
-/* No file system: nothing can be opened. */
-static int64_t sys_enoent(struct emu *emu, const uint64_t *a)
-{
-	return -ENOENT;
-}
-
-/*
- * fds 0-2 are terminals to the guest only when they are on the host, so that a guest's
- * stdio buffers its output as the same program run natively would.
- */
-static int64_t sys_ioctl(struct emu *emu, const uint64_t *a)
-{
-	int fd = (int)a[0];
-
-	if (!sys_is_std_fd(a[0]))
-		return -EBADF;
-	if (!isatty(fd))
-		return -ENOTTY;
-	switch (a[1]) {
-	case TCGETS_LINUX: {
-		/* struct termios of the kernel: four flags, c_line, c_cc[19]. */
-		uint8_t kt[36] = { 0 };
-		struct termios t;
-		uint32_t f[4];
-
-		if (tcgetattr(fd, &t) < 0)
-			return -ENOTTY;
-		f[0] = htole32(t.c_iflag);
-		f[1] = htole32(t.c_oflag);
-		f[2] = htole32(t.c_cflag);
-		f[3] = htole32(t.c_lflag);
-		memcpy(kt, f, sizeof(f));
-		kt[16] = t.c_line;
-		memcpy(kt + 17, t.c_cc, MIN(sizeof(t.c_cc), (size_t)19));
-		return copy_to_user(emu->mm, a[2], kt, sizeof(kt)) ? -EFAULT : 0;
-	}
-	case TIOCGWINSZ_LINUX: {
-		struct winsize ws;
-		uint16_t w[4];
-
-		if (ioctl(fd, TIOCGWINSZ, &ws) < 0)
-			return -ENOTTY;
-		w[0] = htole16(ws.ws_row);
-		w[1] = htole16(ws.ws_col);
-		w[2] = htole16(ws.ws_xpixel);
-		w[3] = htole16(ws.ws_ypixel);
-		return copy_to_user(emu->mm, a[2], w, sizeof(w)) ? -EFAULT : 0;
-	}
-	default:
-		return -ENOTTY;
-	}
-}
-
-static void sys_stat_put(uint8_t *buf, struct arch_stat_field f, uint64_t v)
-{
-	uint64_t le = htole64(v);
-
-	if (f.len)
-		memcpy(buf + f.off, &le, f.len);
-}
-
-/* fds 0-2 look like a pseudo-terminal: a character device, the same on every run. */
-static int64_t sys_fstat_std(struct emu *emu, uint64_t fd, uint64_t addr)
-{
-	const struct arch_stat_layout *l = &emu->cpu->stat;
-	uint8_t buf[256] = { 0 };
-
-	if (!sys_is_std_fd(fd))
-		return -EBADF;
-	sys_stat_put(buf, l->dev, 22);
-	sys_stat_put(buf, l->ino, 3 + fd);
-	sys_stat_put(buf, l->mode, S_IFCHR_LINUX | 0620);
-	sys_stat_put(buf, l->nlink, 1);
-	sys_stat_put(buf, l->uid, getuid());
-	sys_stat_put(buf, l->gid, 5);
-	sys_stat_put(buf, l->rdev, makedev(136, 0));
-	sys_stat_put(buf, l->blksize, 1024);
-	return copy_to_user(emu->mm, addr, buf, l->size) ? -EFAULT : 0;
-}
-
-static int64_t sys_fstat(struct emu *emu, const uint64_t *a)
-{
-	return sys_fstat_std(emu, a[0], a[1]);
-}
-
-static int64_t sys_newfstatat(struct emu *emu, const uint64_t *a)
-{
-	char path[2];
-	int64_t n;
-
-	n = strncpy_from_user(emu->mm, path, a[1], sizeof(path));
-	if (n == -EFAULT)
-		return -EFAULT;
-	if (n == 0 && (a[3] & AT_EMPTY_PATH_LINUX))
-		return sys_fstat_std(emu, a[0], a[2]);
-	if (n == 0)
-		return -ENOENT;
-	return -ENOENT;
 }
 
 static int64_t sys_getpid(struct emu *emu, const uint64_t *a)
@@ -668,107 +456,124 @@ static int64_t sys_sched_getaffinity(struct emu *emu, const uint64_t *a)
 	return sizeof(uint64_t);
 }
 
-/* Dispositions are recorded and handed back; delivery comes with signal support. */
-static int64_t sys_rt_sigaction(struct emu *emu, const uint64_t *a)
-{
-	uint8_t act[SIGACTION_SIZE_LINUX];
-	uint64_t sig = a[0];
 
-	if (a[3] != SIGSET_SIZE_LINUX || sig < 1 || sig > EMU_NSIG)
-		return -EINVAL;
-	if (a[1] && (sig == SIGKILL_LINUX || sig == SIGSTOP_LINUX))
-		return -EINVAL;
-	if (a[1] && copy_from_user(emu->mm, act, a[1], sizeof(act)))
-		return -EFAULT;
-	if (a[2] && copy_to_user(emu->mm, a[2], emu->sigactions[sig], sizeof(act)))
-		return -EFAULT;
-	if (a[1])
-		memcpy(emu->sigactions[sig], act, sizeof(act));
-	return 0;
+/* struct rusage is the same on every 64-bit architecture: the host's bytes are the guest's. */
+static int64_t sys_getrusage(struct emu *emu, const uint64_t *a)
+{
+	struct rusage ru;
+
+	if (getrusage((int)a[0], &ru) < 0)
+		return -errno;
+	return copy_to_user(emu->mm, a[1], &ru, sizeof(ru)) ? -EFAULT : 0;
 }
 
-static int64_t sys_rt_sigprocmask(struct emu *emu, const uint64_t *a)
+/* The host's supplementary groups, as 32-bit gids. */
+static int64_t sys_getgroups(struct emu *emu, const uint64_t *a)
 {
-	uint64_t set, old = emu->sigmask;
-	const uint64_t unblockable = (1ull << (SIGKILL_LINUX - 1)) | (1ull << (SIGSTOP_LINUX - 1));
+	gid_t groups[256];
+	uint32_t g[256];
+	int n = getgroups(G_N_ELEMENTS(groups), groups);
 
-	if (a[3] != SIGSET_SIZE_LINUX || a[0] > SIG_SETMASK_LINUX)
+	if (n < 0)
+		return -errno;
+	if ((int32_t)a[0] < 0)
 		return -EINVAL;
-	if (a[1]) {
-		if (copy_from_user(emu->mm, &set, a[1], sizeof(set)))
+	if (a[0] == 0)
+		return n;
+	if ((uint32_t)a[0] < (unsigned)n)
+		return -EINVAL;
+	for (int i = 0; i < n; i++)
+		g[i] = htole32((uint32_t)groups[i]);
+	return copy_to_user(emu->mm, a[1], g, (uint64_t)n * sizeof(g[0])) ? -EFAULT : n;
+}
+
+#define PR_SET_NAME_LINUX 15
+#define PR_GET_NAME_LINUX 16
+
+/* prctl(): the task's name (comm), which maps and status show; the rest is -EINVAL. */
+static int64_t sys_prctl(struct emu *emu, const uint64_t *a)
+{
+	char name[16];
+
+	switch (a[0]) {
+	case PR_SET_NAME_LINUX:
+		if (strncpy_from_user(emu->mm, name, a[1], sizeof(name)) == -EFAULT)
 			return -EFAULT;
-		set = le64toh(set);
-		if (a[0] == SIG_BLOCK_LINUX)
-			emu->sigmask |= set;
-		else if (a[0] == SIG_UNBLOCK_LINUX)
-			emu->sigmask &= ~set;
-		else
-			emu->sigmask = set;
-		emu->sigmask &= ~unblockable;
+		name[sizeof(name) - 1] = '\0';
+		memcpy(emu->comm, name, sizeof(emu->comm));
+		return 0;
+	case PR_GET_NAME_LINUX:
+		memset(name, 0, sizeof(name));
+		g_strlcpy(name, emu->comm, sizeof(name));
+		return copy_to_user(emu->mm, a[1], name, sizeof(name)) ? -EFAULT : 0;
+	default:
+		return -EINVAL;
 	}
-	if (a[2] && sys_put_u64(emu, a[2], old))
-		return -EFAULT;
-	return 0;
 }
 
-/* A handler is installed when sa_handler is neither SIG_DFL (0) nor SIG_IGN (1). */
-static uint64_t sys_sighandler(struct emu *emu, int sig)
+/* So is struct sysinfo; the machine is the host's. */
+static int64_t sys_sysinfo(struct emu *emu, const uint64_t *a)
 {
-	uint64_t h;
+	struct sysinfo si;
 
-	memcpy(&h, emu->sigactions[sig], sizeof(h));
-	return le64toh(h);
+	if (sysinfo(&si) < 0)
+		return -errno;
+	return copy_to_user(emu->mm, a[0], &si, sizeof(si)) ? -EFAULT : 0;
 }
-
-/*
- * A signal the guest sends itself. Until signals are delivered, the default action is
- * taken whatever the disposition, unless the signal is ignored: the signals whose default
- * is to be ignored, and SIG_IGN.
- */
+/* Signals: emu/signal.c. A signal the kernel sends the guest (SIGPIPE) is kill()'s. */
 static int64_t sys_signal_self(struct emu *emu, uint64_t pid, uint64_t sig)
 {
-	if (pid != EMU_GUEST_PID && pid != 0 && (int64_t)pid != -1)
-		return -ESRCH;
-	if (sig > EMU_NSIG)
-		return -EINVAL;
-	if (sig == 0)
-		return 0;
-	if (sig == SIGCHLD_LINUX || sig == SIGURG_LINUX || sig == SIGWINCH_LINUX ||
-	    sig == SIGCONT_LINUX)
-		return 0;
-	if (sys_sighandler(emu, (int)sig) == SIG_IGN_LINUX)
-		return 0;
-	emu->end = EMU_END_SIGNAL;
-	emu->status = (int)sig;
-	emu->kill_reason = "sent by the guest itself";
-	emu_engine_stop(emu);
-	return 0;
-}
+	const uint64_t args[2] = { pid, sig };
 
-static int64_t sys_kill(struct emu *emu, const uint64_t *a)
-{
-	return sys_signal_self(emu, a[0], a[1]);
-}
-
-static int64_t sys_tgkill(struct emu *emu, const uint64_t *a)
-{
-	if (a[0] != EMU_GUEST_PID || a[1] != EMU_GUEST_PID)
-		return -ESRCH;
-	return sys_signal_self(emu, a[0], a[2]);
-}
-
-static int64_t sys_close(struct emu *emu, const uint64_t *a)
-{
-	/* The host's 0-2 stay open: closing them in the guest only forgets them. */
-	return sys_is_std_fd(a[0]) ? 0 : -EBADF;
-}
-
-static int64_t sys_lseek(struct emu *emu, const uint64_t *a)
-{
-	return sys_is_std_fd(a[0]) ? -ESPIPE : -EBADF;
+	return emu_sys_kill(emu, args);
 }
 
 static const struct emu_syscall emu_syscalls[EMU_SYS__COUNT] = {
+	/* files: emu/fs.c */
+	[EMU_SYS_pread64] = { "pread64", "fxud", emu_sys_pread64 },
+	[EMU_SYS_pwrite64] = { "pwrite64", "fxud", emu_sys_pwrite64 },
+	[EMU_SYS_access] = { "access", "so", emu_sys_access },
+	[EMU_SYS_faccessat] = { "faccessat", "fso", emu_sys_faccessat },
+	[EMU_SYS_faccessat2] = { "faccessat2", "fsox", emu_sys_faccessat2 },
+	[EMU_SYS_pipe] = { "pipe", "x", emu_sys_pipe },
+	[EMU_SYS_pipe2] = { "pipe2", "xx", emu_sys_pipe2 },
+	[EMU_SYS_dup] = { "dup", "f", emu_sys_dup },
+	[EMU_SYS_dup2] = { "dup2", "ff", emu_sys_dup2 },
+	[EMU_SYS_dup3] = { "dup3", "ffx", emu_sys_dup3 },
+	[EMU_SYS_fcntl] = { "fcntl", "fdx", emu_sys_fcntl },
+	[EMU_SYS_getcwd] = { "getcwd", "xu", emu_sys_getcwd },
+	[EMU_SYS_chdir] = { "chdir", "s", emu_sys_chdir },
+	[EMU_SYS_fchdir] = { "fchdir", "f", emu_sys_fchdir },
+	[EMU_SYS_mkdir] = { "mkdir", "so", emu_sys_mkdir },
+	[EMU_SYS_mkdirat] = { "mkdirat", "fso", emu_sys_mkdirat },
+	[EMU_SYS_rmdir] = { "rmdir", "s", emu_sys_rmdir },
+	[EMU_SYS_unlink] = { "unlink", "s", emu_sys_unlink },
+	[EMU_SYS_unlinkat] = { "unlinkat", "fsx", emu_sys_unlinkat },
+	[EMU_SYS_rename] = { "rename", "ss", emu_sys_rename },
+	[EMU_SYS_renameat] = { "renameat", "fsfs", emu_sys_renameat },
+	[EMU_SYS_renameat2] = { "renameat2", "fsfsx", emu_sys_renameat2 },
+	[EMU_SYS_stat] = { "stat", "sx", emu_sys_stat },
+	[EMU_SYS_lstat] = { "lstat", "sx", emu_sys_lstat },
+	[EMU_SYS_statx] = { "statx", "fsxxx", emu_sys_statx },
+	[EMU_SYS_getdents64] = { "getdents64", "fxu", emu_sys_getdents64 },
+	[EMU_SYS_umask] = { "umask", "o", emu_sys_umask },
+	[EMU_SYS_ftruncate] = { "ftruncate", "fd", emu_sys_ftruncate },
+	[EMU_SYS_fsync] = { "fsync", "f", emu_sys_fsync },
+	[EMU_SYS_fdatasync] = { "fdatasync", "f", emu_sys_fsync },
+	[EMU_SYS_getrusage] = { "getrusage", "dx", sys_getrusage },
+	[EMU_SYS_sendfile] = { "sendfile", "ffxu", emu_sys_sendfile },
+	[EMU_SYS_symlink] = { "symlink", "ss", emu_sys_symlink },
+	[EMU_SYS_symlinkat] = { "symlinkat", "sfs", emu_sys_symlinkat },
+	[EMU_SYS_chmod] = { "chmod", "so", emu_sys_chmod },
+	[EMU_SYS_fchmod] = { "fchmod", "fo", emu_sys_fchmod },
+	[EMU_SYS_fchmodat] = { "fchmodat", "fso", emu_sys_fchmodat },
+	[EMU_SYS_statfs] = { "statfs", "sx", emu_sys_statfs },
+	[EMU_SYS_fstatfs] = { "fstatfs", "fx", emu_sys_fstatfs },
+	[EMU_SYS_sync] = { "sync", "", emu_sys_sync },
+	[EMU_SYS_utimensat] = { "utimensat", "fsxx", emu_sys_utimensat },
+	[EMU_SYS_getgroups] = { "getgroups", "dx", sys_getgroups },
+	[EMU_SYS_prctl] = { "prctl", "dxxxx", sys_prctl },
+	[EMU_SYS_sysinfo] = { "sysinfo", "x", sys_sysinfo },
 	[EMU_SYS_read] = { "read", "fxu", sys_read },
 	[EMU_SYS_write] = { "write", "fxu", sys_write },
 	[EMU_SYS_readv] = { "readv", "fxu", sys_readv },
@@ -789,11 +594,11 @@ static const struct emu_syscall emu_syscalls[EMU_SYS__COUNT] = {
 	[EMU_SYS_getrlimit] = { "getrlimit", "dx", sys_getrlimit },
 	[EMU_SYS_uname] = { "uname", "x", sys_uname },
 	[EMU_SYS_getrandom] = { "getrandom", "xux", sys_getrandom },
-	[EMU_SYS_readlinkat] = { "readlinkat", "fsxu", sys_einval },
-	[EMU_SYS_readlink] = { "readlink", "sxu", sys_einval },
-	[EMU_SYS_ioctl] = { "ioctl", "fxx", sys_ioctl },
-	[EMU_SYS_fstat] = { "fstat", "fx", sys_fstat },
-	[EMU_SYS_newfstatat] = { "newfstatat", "fsxx", sys_newfstatat },
+	[EMU_SYS_readlinkat] = { "readlinkat", "fsxu", emu_sys_readlinkat },
+	[EMU_SYS_readlink] = { "readlink", "sxu", emu_sys_readlink },
+	[EMU_SYS_ioctl] = { "ioctl", "fxx", emu_sys_ioctl },
+	[EMU_SYS_fstat] = { "fstat", "fx", emu_sys_fstat },
+	[EMU_SYS_newfstatat] = { "newfstatat", "fsxx", emu_sys_newfstatat },
 	[EMU_SYS_getpid] = { "getpid", "", sys_getpid },
 	[EMU_SYS_gettid] = { "gettid", "", sys_getpid },
 	[EMU_SYS_getppid] = { "getppid", "", sys_getppid },
@@ -801,15 +606,19 @@ static const struct emu_syscall emu_syscalls[EMU_SYS__COUNT] = {
 	[EMU_SYS_geteuid] = { "geteuid", "", sys_geteuid },
 	[EMU_SYS_getgid] = { "getgid", "", sys_getgid },
 	[EMU_SYS_getegid] = { "getegid", "", sys_getegid },
-	[EMU_SYS_rt_sigaction] = { "rt_sigaction", "dxxu", sys_rt_sigaction },
-	[EMU_SYS_rt_sigprocmask] = { "rt_sigprocmask", "dxxu", sys_rt_sigprocmask },
+	[EMU_SYS_rt_sigaction] = { "rt_sigaction", "dxxu", emu_sys_rt_sigaction },
+	[EMU_SYS_rt_sigprocmask] = { "rt_sigprocmask", "dxxu", emu_sys_rt_sigprocmask },
 	[EMU_SYS_clock_gettime] = { "clock_gettime", "dx", sys_clock_gettime },
-	[EMU_SYS_openat] = { "openat", "fsxx", sys_enoent },
-	[EMU_SYS_open] = { "open", "sxx", sys_enoent },
-	[EMU_SYS_close] = { "close", "f", sys_close },
-	[EMU_SYS_lseek] = { "lseek", "fdd", sys_lseek },
-	[EMU_SYS_kill] = { "kill", "dd", sys_kill },
-	[EMU_SYS_tgkill] = { "tgkill", "ddd", sys_tgkill },
+	[EMU_SYS_openat] = { "openat", "fsxo", emu_sys_openat },
+	[EMU_SYS_open] = { "open", "sxo", emu_sys_open },
+	[EMU_SYS_close] = { "close", "f", emu_sys_close },
+	[EMU_SYS_lseek] = { "lseek", "fdd", emu_sys_lseek },
+	[EMU_SYS_kill] = { "kill", "dd", emu_sys_kill },
+	[EMU_SYS_tgkill] = { "tgkill", "ddd", emu_sys_tgkill },
+	[EMU_SYS_tkill] = { "tkill", "dd", emu_sys_tkill },
+	[EMU_SYS_rt_sigreturn] = { "rt_sigreturn", "", emu_sys_rt_sigreturn },
+	[EMU_SYS_sigaltstack] = { "sigaltstack", "xx", emu_sys_sigaltstack },
+	[EMU_SYS_rt_sigpending] = { "rt_sigpending", "xu", emu_sys_rt_sigpending },
 	[EMU_SYS_futex] = { "futex", "xdxxxx", sys_enosys },
 	[EMU_SYS_mincore] = { "mincore", "xxx", sys_mincore },
 	[EMU_SYS_msync] = { "msync", "xxx", sys_msync },
@@ -881,6 +690,9 @@ static void trace_arg(struct emu *emu, GString *s, char kind, uint64_t v)
 		break;
 	case 'u':
 		g_string_append_printf(s, "%" PRIu64, v);
+		break;
+	case 'o':
+		g_string_append_printf(s, "0%" PRIo64, v);
 		break;
 	case 'f':
 		if ((int32_t)v == AT_FDCWD_LINUX)
@@ -982,4 +794,8 @@ void emu_syscall_hook(struct uc_struct *uc, void *user)
 		emu_reg_write(emu, cpu->reg_ret, (uint64_t)ret);
 	if (emu->opt->trace_syscall)
 		trace_syscall(emu, seq, sc, nr, a, ret);
+	/* Pending signals are delivered on the way back to the guest (signal.c). */
+	emu_signal_syscall_exit(emu);
+	/* --check: mm_validate() after each mm syscall (check.c). */
+	emu_check_syscall(emu, sc->name, a, ret);
 }

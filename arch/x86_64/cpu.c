@@ -47,6 +47,51 @@
 
 /* arch/x86/entry/syscalls/syscall_64.tbl, the calls emu/ knows. */
 static const enum emu_sysno x86_64_sysno_table[] = {
+	/* files, emu/fs.c */
+	[40] = EMU_SYS_sendfile,
+	[88] = EMU_SYS_symlink,
+	[90] = EMU_SYS_chmod,
+	[91] = EMU_SYS_fchmod,
+	[115] = EMU_SYS_getgroups,
+	[137] = EMU_SYS_statfs,
+	[138] = EMU_SYS_fstatfs,
+	[157] = EMU_SYS_prctl,
+	[162] = EMU_SYS_sync,
+	[266] = EMU_SYS_symlinkat,
+	[268] = EMU_SYS_fchmodat,
+	[280] = EMU_SYS_utimensat,
+	[4] = EMU_SYS_stat,
+	[6] = EMU_SYS_lstat,
+	[17] = EMU_SYS_pread64,
+	[18] = EMU_SYS_pwrite64,
+	[21] = EMU_SYS_access,
+	[22] = EMU_SYS_pipe,
+	[32] = EMU_SYS_dup,
+	[33] = EMU_SYS_dup2,
+	[72] = EMU_SYS_fcntl,
+	[74] = EMU_SYS_fsync,
+	[75] = EMU_SYS_fdatasync,
+	[77] = EMU_SYS_ftruncate,
+	[79] = EMU_SYS_getcwd,
+	[80] = EMU_SYS_chdir,
+	[81] = EMU_SYS_fchdir,
+	[82] = EMU_SYS_rename,
+	[83] = EMU_SYS_mkdir,
+	[84] = EMU_SYS_rmdir,
+	[87] = EMU_SYS_unlink,
+	[95] = EMU_SYS_umask,
+	[98] = EMU_SYS_getrusage,
+	[99] = EMU_SYS_sysinfo,
+	[217] = EMU_SYS_getdents64,
+	[258] = EMU_SYS_mkdirat,
+	[263] = EMU_SYS_unlinkat,
+	[264] = EMU_SYS_renameat,
+	[269] = EMU_SYS_faccessat,
+	[292] = EMU_SYS_dup3,
+	[293] = EMU_SYS_pipe2,
+	[316] = EMU_SYS_renameat2,
+	[332] = EMU_SYS_statx,
+	[439] = EMU_SYS_faccessat2,
 	[0] = EMU_SYS_read,
 	[1] = EMU_SYS_write,
 	[2] = EMU_SYS_open,
@@ -59,6 +104,7 @@ static const enum emu_sysno x86_64_sysno_table[] = {
 	[12] = EMU_SYS_brk,
 	[13] = EMU_SYS_rt_sigaction,
 	[14] = EMU_SYS_rt_sigprocmask,
+	[15] = EMU_SYS_rt_sigreturn,
 	[16] = EMU_SYS_ioctl,
 	[19] = EMU_SYS_readv,
 	[20] = EMU_SYS_writev,
@@ -80,8 +126,11 @@ static const enum emu_sysno x86_64_sysno_table[] = {
 	[107] = EMU_SYS_geteuid,
 	[108] = EMU_SYS_getegid,
 	[110] = EMU_SYS_getppid,
+	[127] = EMU_SYS_rt_sigpending,
+	[131] = EMU_SYS_sigaltstack,
 	[158] = EMU_SYS_arch_prctl,
 	[186] = EMU_SYS_gettid,
+	[200] = EMU_SYS_tkill,
 	[201] = EMU_SYS_time,
 	[202] = EMU_SYS_futex,
 	[204] = EMU_SYS_sched_getaffinity,
@@ -108,10 +157,15 @@ static enum emu_sysno x86_64_sysno(uint64_t nr)
 
 static int x86_64_cpu_init(struct uc_struct *uc)
 {
-	uint64_t cr0, cr4;
+	/* The FPU state Linux starts a process with: FCW 0x37f, MXCSR 0x1f80 (all masked). */
+	uint64_t cr0, cr4, fcw = 0x37f, mxcsr = 0x1f80;
 	uc_err err;
 
-	err = uc_reg_read(uc, UC_X86_REG_CR0, &cr0);
+	err = uc_reg_write(uc, UC_X86_REG_FPCW, &fcw);
+	if (!err)
+		err = uc_reg_write(uc, UC_X86_REG_MXCSR, &mxcsr);
+	if (!err)
+		err = uc_reg_read(uc, UC_X86_REG_CR0, &cr0);
 	if (!err)
 		err = uc_reg_read(uc, UC_X86_REG_CR4, &cr4);
 	if (err)
@@ -353,6 +407,7 @@ const struct arch_cpu x86_64_cpu = {
 	/* CPUID.1:EDX of Unicorn's default qemu64 model: fpu ... sse sse2. */
 	.hwcap = 0x078bfbffull,
 	.hwcap2 = 0,
+	.reg_gs_base = UC_X86_REG_GS_BASE,
 	.halt_signal = SIGSEGV,
 	.halt_insn_len = 1,
 	/* arch/x86/include/uapi/asm/stat.h, struct stat for __x86_64__. */
@@ -374,4 +429,5 @@ const struct arch_cpu x86_64_cpu = {
 	.fault_code = x86_64_fault_code,
 	.describe_fault_code = x86_64_describe_fault_code,
 	.fault_addr = x86_64_fault_addr,
+	.signal = &x86_64_signal,
 };

@@ -1,0 +1,412 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * signal.c - the x86_64 rt_sigframe, as arch/x86/kernel/signal_64.c lays it out:
+ *
+ *   sp on entry ->  pretcode                    (the handler's return address: sa_restorer)
+ *                   struct ucontext             uc_flags, uc_link, uc_stack,
+ *                                               uc_mcontext (struct sigcontext), uc_sigmask
+ *                   struct siginfo
+ *                   ...
+ *   fpstate     ->  fxsave area, 512 bytes, 64-byte aligned (sigcontext.fpstate points here)
+ *                   ...
+ *                   128-byte red zone below the interrupted sp
+ *
+ * The frame address is 16-byte aligned minus 8, as if the handler had been called.
+ * Inside the syscall hook RIP still reads as the syscall instruction and Unicorn adds its
+ * two bytes after the hook, also to a RIP written there: in_syscall takes care of both.
+ */
+#include <errno.h>
+#include <endian.h>
+#include <signal.h>
+#include <string.h>
+
+#include <unicorn/unicorn.h>
+
+#include "arch/arch.h"
+
+#define X86_SYSCALL_LEN 2
+
+/* struct rt_sigframe */
+#define F_PRETCODE   0
+#define F_UC         8
+#define F_INFO       312
+#define F_SIZE       440
+/* struct ucontext, from F_UC */
+#define UC_FLAGS     0
+#define UC_LINK      8
+#define UC_STACK     16
+#define UC_MCONTEXT  40
+#define UC_SIGMASK   296
+/* struct sigcontext: r8..r15, rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, eflags */
+#define SC_NR_GREGS  18
+#define SC_CS        144
+#define SC_GS        146
+#define SC_FS        148
+#define SC_SS        150
+#define SC_ERR       152
+#define SC_TRAPNO    160
+#define SC_OLDMASK   168
+#define SC_CR2       176
+#define SC_FPSTATE   184
+
+#define FX_SIZE      512
+#define REDZONE      128
+
+#define UC_SIGCONTEXT_SS     0x2
+#define UC_STRICT_RESTORE_SS 0x4
+
+#define USER_CS 0x33
+#define USER_DS 0x2b
+
+#define SA_SIGINFO_X  0x00000004ull
+#define SA_RESTORER_X 0x04000000ull
+#define SA_ONSTACK_X  0x08000000ull
+#define SS_ONSTACK_X  1u
+#define SS_DISABLE_X  2u
+
+#define EFL_CF 0x1u
+#define EFL_PF 0x4u
+#define EFL_AF 0x10u
+#define EFL_ZF 0x40u
+#define EFL_SF 0x80u
+#define EFL_TF 0x100u
+#define EFL_DF 0x400u
+#define EFL_OF 0x800u
+#define EFL_RF 0x10000u
+#define EFL_AC 0x40000u
+/* What rt_sigreturn takes from the frame (FIX_EFLAGS). */
+#define EFL_FIX (EFL_AC | EFL_OF | EFL_DF | EFL_TF | EFL_SF | EFL_ZF | EFL_AF | EFL_PF | \
+		 EFL_CF | EFL_RF)
+
+#define MXCSR_FEATURE_MASK 0xffffu
+
+/* si_code values of x86's traps. */
+#define SI_KERNEL_X    0x80
+#define ILL_ILLOPN_X   2
+#define FPE_INTDIV_X   1
+#define FPE_FLTINV_X   7
+#define BUS_ADRALN_X   1
+#define TRAP_BRKPT_X   1
+
+static const int x86_gregs[SC_NR_GREGS] = {
+	UC_X86_REG_R8, UC_X86_REG_R9, UC_X86_REG_R10, UC_X86_REG_R11, UC_X86_REG_R12,
+	UC_X86_REG_R13, UC_X86_REG_R14, UC_X86_REG_R15, UC_X86_REG_RDI, UC_X86_REG_RSI,
+	UC_X86_REG_RBP, UC_X86_REG_RBX, UC_X86_REG_RDX, UC_X86_REG_RAX, UC_X86_REG_RCX,
+	UC_X86_REG_RSP, UC_X86_REG_RIP, UC_X86_REG_EFLAGS,
+};
+#define G_RAX 13
+#define G_RSP 15
+#define G_RIP 16
+#define G_EFL 17
+
+static void put16(uint8_t *p, uint64_t v)
+{
+	uint16_t le = htole16((uint16_t)v);
+
+	memcpy(p, &le, 2);
+}
+
+static void put32(uint8_t *p, uint64_t v)
+{
+	uint32_t le = htole32((uint32_t)v);
+
+	memcpy(p, &le, 4);
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	uint64_t le = htole64(v);
+
+	memcpy(p, &le, 8);
+}
+
+static uint64_t get64(const uint8_t *p)
+{
+	uint64_t le;
+
+	memcpy(&le, p, 8);
+	return le64toh(le);
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	uint32_t le;
+
+	memcpy(&le, p, 4);
+	return le32toh(le);
+}
+
+static uint16_t get16(const uint8_t *p)
+{
+	uint16_t le;
+
+	memcpy(&le, p, 2);
+	return le16toh(le);
+}
+
+static uint64_t rd(struct uc_struct *uc, int reg)
+{
+	uint64_t v = 0;
+
+	uc_reg_read(uc, reg, &v);
+	return v;
+}
+
+static void wr(struct uc_struct *uc, int reg, uint64_t v)
+{
+	uc_reg_write(uc, reg, &v);
+}
+
+static bool on_stack(const struct arch_sigdeliver *d, uint64_t sp)
+{
+	return sp > d->ss_sp && sp - d->ss_sp <= d->ss_size;
+}
+
+static uint32_t sas_flags(const struct arch_sigdeliver *d, uint64_t sp)
+{
+	if (!d->ss_size)
+		return SS_DISABLE_X;
+	return on_stack(d, sp) ? SS_ONSTACK_X : 0;
+}
+
+/* The fxsave image of the FPU and SSE state. */
+static void fx_save(struct uc_struct *uc, uint8_t *fx)
+{
+	uint64_t tag = rd(uc, UC_X86_REG_FPTAG);
+	uint8_t ftw = 0;
+
+	memset(fx, 0, FX_SIZE);
+	put16(fx + 0, rd(uc, UC_X86_REG_FPCW));
+	put16(fx + 2, rd(uc, UC_X86_REG_FPSW));
+	for (unsigned i = 0; i < 8; i++) {
+		if (((tag >> (2 * i)) & 3) != 3)
+			ftw |= (uint8_t)(1u << i);
+	}
+	fx[4] = ftw;
+	put32(fx + 24, rd(uc, UC_X86_REG_MXCSR));
+	put32(fx + 28, MXCSR_FEATURE_MASK);
+	for (unsigned i = 0; i < 8; i++) {
+		uint8_t st[16] = { 0 };
+
+		uc_reg_read(uc, UC_X86_REG_ST0 + (int)i, st);
+		memcpy(fx + 32 + 16 * i, st, 10);
+	}
+	for (unsigned i = 0; i < 16; i++) {
+		uint8_t x[32] = { 0 };
+
+		uc_reg_read(uc, UC_X86_REG_XMM0 + (int)i, x);
+		memcpy(fx + 160 + 16 * i, x, 16);
+	}
+}
+
+static void fx_restore(struct uc_struct *uc, const uint8_t *fx)
+{
+	uint64_t tag = 0;
+
+	wr(uc, UC_X86_REG_FPCW, get16(fx + 0));
+	wr(uc, UC_X86_REG_FPSW, get16(fx + 2));
+	for (unsigned i = 0; i < 8; i++) {
+		if (!(fx[4] & (1u << i)))
+			tag |= 3ull << (2 * i);
+	}
+	wr(uc, UC_X86_REG_FPTAG, tag);
+	wr(uc, UC_X86_REG_MXCSR, get32(fx + 24));
+	for (unsigned i = 0; i < 8; i++) {
+		uint8_t st[16] = { 0 };
+
+		memcpy(st, fx + 32 + 16 * i, 10);
+		uc_reg_write(uc, UC_X86_REG_ST0 + (int)i, st);
+	}
+	for (unsigned i = 0; i < 16; i++) {
+		uint8_t x[32] = { 0 };
+
+		memcpy(x, fx + 160 + 16 * i, 16);
+		uc_reg_write(uc, UC_X86_REG_XMM0 + (int)i, x);
+	}
+}
+
+/* The FPU state a handler starts with: fpu__clear_user_states(). */
+static void fx_init(struct uc_struct *uc)
+{
+	uint8_t fx[FX_SIZE] = { 0 };
+
+	put16(fx + 0, 0x37f);
+	put32(fx + 24, 0x1f80);
+	fx_restore(uc, fx);
+}
+
+static int x86_64_deliver(struct uc_struct *uc, bool in_syscall, const struct arch_sigdeliver *d,
+			  const struct arch_uaccess *ua)
+{
+	uint8_t f[F_SIZE], fx[FX_SIZE];
+	uint8_t *uc_p = f + F_UC, *sc = uc_p + UC_MCONTEXT;
+	uint64_t g[SC_NR_GREGS], sp, fxa, frame;
+	bool nested, entering = false;
+
+	/* x86-64 requires the restorer: there is no vDSO fallback. */
+	if (!(d->sa_flags & SA_RESTORER_X))
+		return -EFAULT;
+	for (unsigned i = 0; i < SC_NR_GREGS; i++)
+		g[i] = rd(uc, x86_gregs[i]);
+	if (in_syscall)
+		g[G_RIP] += X86_SYSCALL_LEN;
+
+	sp = g[G_RSP] - REDZONE;
+	nested = on_stack(d, sp);
+	if ((d->sa_flags & SA_ONSTACK_X) && sas_flags(d, sp) == 0) {
+		sp = d->ss_sp + d->ss_size;
+		entering = true;
+	}
+	fxa = (sp - FX_SIZE) & ~UINT64_C(63);
+	frame = ((fxa - F_SIZE) & ~UINT64_C(15)) - 8;
+	if ((nested || entering) && !on_stack(d, frame))
+		return -EFAULT;
+
+	memset(f, 0, sizeof(f));
+	put64(f + F_PRETCODE, d->restorer);
+	put64(uc_p + UC_FLAGS, UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS);
+	put64(uc_p + UC_LINK, 0);
+	put64(uc_p + UC_STACK, d->ss_sp);
+	put32(uc_p + UC_STACK + 8, d->ss_flags);
+	put64(uc_p + UC_STACK + 16, d->ss_size);
+	for (unsigned i = 0; i < SC_NR_GREGS; i++)
+		put64(sc + 8 * i, g[i]);
+	put16(sc + SC_CS, USER_CS);
+	put16(sc + SC_GS, 0);
+	put16(sc + SC_FS, 0);
+	put16(sc + SC_SS, USER_DS);
+	put64(sc + SC_ERR, d->fault_code);
+	put64(sc + SC_TRAPNO, d->trapno);
+	put64(sc + SC_OLDMASK, d->blocked);
+	put64(sc + SC_CR2, d->fault_addr);
+	put64(sc + SC_FPSTATE, fxa);
+	put64(uc_p + UC_SIGMASK, d->blocked);
+	if ((d->sa_flags & SA_SIGINFO_X) && d->siginfo)
+		memcpy(f + F_INFO, d->siginfo, ARCH_SIGINFO_SIZE);
+
+	fx_save(uc, fx);
+	if (ua->write(ua->ctx, fxa, fx, sizeof(fx)) || ua->write(ua->ctx, frame, f, sizeof(f)))
+		return -EFAULT;
+
+	wr(uc, UC_X86_REG_RDI, (uint64_t)d->signo);
+	wr(uc, UC_X86_REG_RAX, 0);
+	wr(uc, UC_X86_REG_RSI, frame + F_INFO);
+	wr(uc, UC_X86_REG_RDX, frame + F_UC);
+	wr(uc, UC_X86_REG_RSP, frame);
+	wr(uc, UC_X86_REG_EFLAGS, g[G_EFL] & ~(uint64_t)(EFL_DF | EFL_RF | EFL_TF));
+	wr(uc, UC_X86_REG_RIP, d->handler - (in_syscall ? X86_SYSCALL_LEN : 0));
+	fx_init(uc);
+	return 0;
+}
+
+/* rt_sigreturn: the handler's ret popped pretcode, so the frame is 8 bytes below sp. */
+static int x86_64_sigreturn(struct uc_struct *uc, const struct arch_uaccess *ua,
+			    struct arch_sigreturn *r)
+{
+	uint8_t f[F_SIZE], fx[FX_SIZE];
+	const uint8_t *uc_p = f + F_UC, *sc = uc_p + UC_MCONTEXT;
+	uint64_t frame = rd(uc, UC_X86_REG_RSP) - 8, fxa, efl;
+
+	if (ua->read(ua->ctx, f, frame, sizeof(f)))
+		return -EFAULT;
+	r->blocked = get64(uc_p + UC_SIGMASK);
+	fxa = get64(sc + SC_FPSTATE);
+	if (fxa) {
+		if (fxa & 15)
+			return -EFAULT;
+		if (ua->read(ua->ctx, fx, fxa, sizeof(fx)))
+			return -EFAULT;
+		/* fxrstor would fault on reserved MXCSR bits: a bad frame. */
+		if (get32(fx + 24) & ~MXCSR_FEATURE_MASK)
+			return -EFAULT;
+	}
+	for (unsigned i = 0; i < SC_NR_GREGS; i++) {
+		uint64_t v = get64(sc + 8 * i);
+
+		switch (i) {
+		case G_RIP:
+			wr(uc, UC_X86_REG_RIP, v - X86_SYSCALL_LEN);
+			break;
+		case G_EFL:
+			efl = (rd(uc, UC_X86_REG_EFLAGS) & ~(uint64_t)EFL_FIX) | (v & EFL_FIX);
+			wr(uc, UC_X86_REG_EFLAGS, efl);
+			break;
+		default:
+			wr(uc, x86_gregs[i], v);
+			break;
+		}
+	}
+	if (fxa)
+		fx_restore(uc, fx);
+	else
+		fx_init(uc);
+	r->ss_sp = get64(uc_p + UC_STACK);
+	r->ss_flags = get32(uc_p + UC_STACK + 8);
+	r->ss_size = get64(uc_p + UC_STACK + 16);
+	r->ret = get64(sc + 8 * G_RAX);
+	return 0;
+}
+
+/* What arch/x86/kernel/traps.c puts in siginfo for each vector. */
+static void x86_64_trap(uint32_t intno, uint64_t *pc, struct arch_trap *t)
+{
+	t->addr = 0;
+	t->code = 0;
+	t->trapno = intno;
+	switch (intno) {
+	case 0:		/* #DE */
+		t->signo = SIGFPE;
+		t->si_code = FPE_INTDIV_X;
+		t->addr = *pc;
+		break;
+	case 1:		/* #DB */
+		t->signo = SIGTRAP;
+		t->si_code = TRAP_BRKPT_X;
+		break;
+	case 3:		/* #BP: int3 is a trap, RIP is past it */
+		t->signo = SIGTRAP;
+		t->si_code = SI_KERNEL_X;
+		break;
+	case 6:		/* #UD */
+	case ARCH_INTNO_INVALID_INSN:
+		t->signo = SIGILL;
+		t->si_code = ILL_ILLOPN_X;
+		t->addr = *pc;
+		t->trapno = 6;
+		break;
+	case 16:	/* #MF */
+	case 19:	/* #XM */
+		t->signo = SIGFPE;
+		t->si_code = FPE_FLTINV_X;
+		t->addr = *pc;
+		break;
+	case 17:	/* #AC */
+		t->signo = SIGBUS;
+		t->si_code = BUS_ADRALN_X;
+		break;
+	case ARCH_INTNO_HALT:
+		t->signo = SIGSEGV;
+		t->si_code = SI_KERNEL_X;
+		t->trapno = 13;
+		break;
+	case 13:	/* #GP */
+		t->signo = SIGSEGV;
+		t->si_code = SI_KERNEL_X;
+		break;
+	default:	/* int $n: #GP with the IDT entry in the error code */
+		t->signo = SIGSEGV;
+		t->si_code = SI_KERNEL_X;
+		t->trapno = 13;
+		t->code = ((uint64_t)intno << 3) | 2;
+		break;
+	}
+}
+
+const struct arch_signal x86_64_signal = {
+	.minsigstksz = 2048,
+	.trampoline = NULL,
+	.trampoline_len = 0,
+	.deliver = x86_64_deliver,
+	.sigreturn = x86_64_sigreturn,
+	.trap = x86_64_trap,
+};

@@ -1,0 +1,623 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * signal.c - the guest's signals: the system calls, and delivery to handlers through the
+ * architecture's frame (arch/<name>/signal.c). See signals.h for the two delivery points.
+ *
+ * As in Linux's kernel/signal.c:
+ *  - a synchronous signal is forced: blocked or ignored, it is unblocked and reset to
+ *    SIG_DFL, so a fault inside a handler that blocks it kills the guest;
+ *  - a frame that cannot be written forces SIGSEGV (and SIGSEGV's own handler is reset to
+ *    SIG_DFL first, so a second failure kills);
+ *  - delivery blocks sa_mask, and the signal itself unless SA_NODEFER; SA_RESETHAND puts
+ *    SIG_DFL back; SA_ONSTACK moves to the alternate stack when not already on it.
+ */
+#include <endian.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <capstone/capstone.h>
+#include <glib.h>
+
+#include "emu/emu.h"
+
+/* Guest ABI values, the same on x86_64 and arm64. */
+#define SIGKILL_L    9
+#define SIGSEGV_L    11
+#define SIGCHLD_L    17
+#define SIGCONT_L    18
+#define SIGSTOP_L    19
+#define SIGTSTP_L    20
+#define SIGTTIN_L    21
+#define SIGTTOU_L    22
+#define SIGURG_L     23
+#define SIGWINCH_L   28
+
+#define SIG_DFL_L    0
+#define SIG_IGN_L    1
+
+#define SA_RESTORER_L  0x04000000ull
+#define SA_ONSTACK_L   0x08000000ull
+#define SA_NODEFER_L   0x40000000ull
+#define SA_RESETHAND_L 0x80000000ull
+
+#define SS_ONSTACK_L    1u
+#define SS_DISABLE_L    2u
+#define SS_AUTODISARM_L (1u << 31)
+
+#define SI_USER_L    0
+#define SI_KERNEL_L  0x80
+#define SI_TKILL_L   (-6)
+
+#define SIG_BLOCK_L   0
+#define SIG_UNBLOCK_L 1
+#define SIG_SETMASK_L 2
+#define SIGSET_SIZE_L 8
+#define SIGACTION_SIZE_L 32
+
+#define X86_TRAP_PF  14   /* sigcontext.trapno of a page fault (x86; arm64 has none) */
+
+#define BIT(sig) (UINT64_C(1) << ((sig) - 1))
+#define UNBLOCKABLE (BIT(SIGKILL_L) | BIT(SIGSTOP_L))
+/* Dequeued first, as the kernel's SYNCHRONOUS_MASK. */
+#define SYNCHRONOUS (BIT(11) | BIT(7) | BIT(4) | BIT(5) | BIT(8) | BIT(31))
+
+struct sig_action {
+	uint64_t handler, flags, restorer, mask;
+};
+
+static struct sig_action sig_get(struct emu *emu, int sig)
+{
+	uint64_t w[4];
+	struct sig_action a;
+
+	memcpy(w, emu->sigactions[sig], sizeof(w));
+	a.handler = le64toh(w[0]);
+	a.flags = le64toh(w[1]);
+	a.restorer = le64toh(w[2]);
+	a.mask = le64toh(w[3]);
+	return a;
+}
+
+static void sig_put(struct emu *emu, int sig, const struct sig_action *a)
+{
+	uint64_t w[4] = { htole64(a->handler), htole64(a->flags), htole64(a->restorer),
+			  htole64(a->mask) };
+
+	memcpy(emu->sigactions[sig], w, sizeof(w));
+}
+
+static void sig_set_handler(struct emu *emu, int sig, uint64_t handler)
+{
+	struct sig_action a = sig_get(emu, sig);
+
+	a.handler = handler;
+	sig_put(emu, sig, &a);
+}
+
+/* The default action is to ignore (stop is not modelled: ignored too). */
+static bool sig_default_ignore(int sig)
+{
+	switch (sig) {
+	case SIGCHLD_L:
+	case SIGCONT_L:
+	case SIGURG_L:
+	case SIGWINCH_L:
+	case SIGSTOP_L:
+	case SIGTSTP_L:
+	case SIGTTIN_L:
+	case SIGTTOU_L:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool sig_handler_ignores(int sig, uint64_t handler)
+{
+	return handler == SIG_IGN_L || (handler == SIG_DFL_L && sig_default_ignore(sig));
+}
+
+/* ---- guest memory for arch/ ---- */
+
+static int sig_read(void *ctx, void *dst, uint64_t src, uint64_t n)
+{
+	struct emu *emu = ctx;
+
+	return copy_from_user(emu->mm, dst, src, n) ? -EFAULT : 0;
+}
+
+static int sig_write(void *ctx, uint64_t dst, const void *src, uint64_t n)
+{
+	struct emu *emu = ctx;
+
+	return copy_to_user(emu->mm, dst, src, n) ? -EFAULT : 0;
+}
+
+static struct arch_uaccess sig_uaccess(struct emu *emu)
+{
+	return (struct arch_uaccess){ .ctx = emu, .read = sig_read, .write = sig_write };
+}
+
+/* ---- siginfo ---- */
+
+static void sig_info_fault(uint8_t *info, int sig, int code, uint64_t addr)
+{
+	int32_t w[3] = { (int32_t)htole32((uint32_t)sig), 0, (int32_t)htole32((uint32_t)code) };
+	uint64_t a = htole64(addr);
+
+	memset(info, 0, ARCH_SIGINFO_SIZE);
+	memcpy(info, w, sizeof(w));
+	memcpy(info + 16, &a, sizeof(a));
+}
+
+static void sig_info_kill(uint8_t *info, int sig, int code)
+{
+	int32_t w[3] = { (int32_t)htole32((uint32_t)sig), 0, (int32_t)htole32((uint32_t)code) };
+	uint32_t id[2] = { htole32(EMU_GUEST_PID), htole32((uint32_t)getuid()) };
+
+	memset(info, 0, ARCH_SIGINFO_SIZE);
+	memcpy(info, w, sizeof(w));
+	memcpy(info + 16, id, sizeof(id));
+}
+
+/* ---- the alternate stack ---- */
+
+static bool sig_on_altstack(struct emu *emu, uint64_t sp)
+{
+	return sp > emu->sig.ss_sp && sp - emu->sig.ss_sp <= emu->sig.ss_size;
+}
+
+static uint32_t sig_sas_flags(struct emu *emu, uint64_t sp)
+{
+	if (!emu->sig.ss_size)
+		return SS_DISABLE_L;
+	return sig_on_altstack(emu, sp) ? SS_ONSTACK_L : 0;
+}
+
+/* do_sigaltstack() with the new stack already read. */
+static int sig_set_altstack(struct emu *emu, uint64_t ss_sp, uint32_t flags, uint64_t size,
+			    uint64_t sp)
+{
+	uint32_t mode = flags & ~SS_AUTODISARM_L;
+
+	if (sig_on_altstack(emu, sp))
+		return -EPERM;
+	if (mode != SS_DISABLE_L && mode != SS_ONSTACK_L && mode != 0)
+		return -EINVAL;
+	if (emu->sig.ss_sp == ss_sp && emu->sig.ss_size == size && emu->sig.ss_flags == flags)
+		return 0;
+	if (mode == SS_DISABLE_L) {
+		ss_sp = 0;
+		size = 0;
+	} else if (size < emu->cpu->signal->minsigstksz) {
+		return -ENOMEM;
+	}
+	emu->sig.ss_sp = ss_sp;
+	emu->sig.ss_size = size;
+	emu->sig.ss_flags = flags;
+	return 0;
+}
+
+/* ---- sending ---- */
+
+/* force_sig_info_to_task(): a blocked or ignored synchronous signal goes back to SIG_DFL. */
+static void sig_force(struct emu *emu, int sig, const uint8_t *info)
+{
+	struct sig_action a = sig_get(emu, sig);
+	bool blocked = emu->sigmask & BIT(sig);
+
+	if (blocked || a.handler == SIG_IGN_L) {
+		a.handler = SIG_DFL_L;
+		sig_put(emu, sig, &a);
+		emu->sigmask &= ~BIT(sig);
+	}
+	emu->sig.pending |= BIT(sig);
+	memcpy(emu->sig.info[sig], info, ARCH_SIGINFO_SIZE);
+}
+
+/* force_sigsegv(): the frame of @sig could not be written. */
+static void sig_force_segv(struct emu *emu, int sig)
+{
+	uint8_t info[ARCH_SIGINFO_SIZE];
+
+	if (sig == SIGSEGV_L)
+		sig_set_handler(emu, SIGSEGV_L, SIG_DFL_L);
+	sig_info_fault(info, SIGSEGV_L, SI_KERNEL_L, 0);
+	sig_force(emu, SIGSEGV_L, info);
+}
+
+void emu_signal_send(struct emu *emu, int sig, int si_code)
+{
+	struct sig_action a = sig_get(emu, sig);
+
+	if (!(emu->sigmask & BIT(sig)) && sig_handler_ignores(sig, a.handler))
+		return;
+	if (emu->sig.pending & BIT(sig))
+		return;
+	emu->sig.pending |= BIT(sig);
+	sig_info_kill(emu->sig.info[sig], sig, si_code);
+}
+
+/* ---- delivery ---- */
+
+/*
+ * The sigreturn trampoline page (arm64 without SA_RESTORER), mapped at first need. The
+ * kernel maps its [vdso] at exec, out of the way of later mmaps; mapped late, the page asks
+ * for mmap_base, the gap above the mmap area, so that it does not fill a hole the guest
+ * has just unmapped (and expects to fault on).
+ */
+static uint64_t sig_trampoline(struct emu *emu)
+{
+	const struct arch_signal *as = emu->cpu->signal;
+	uint64_t page = arch_page_size(emu->mmu);
+	int64_t addr;
+
+	if (emu->sig.tramp || !as->trampoline)
+		return emu->sig.tramp;
+	addr = do_mmap(emu->mm, emu->mm->mmap_base, page, MM_PROT_READ | MM_PROT_EXEC,
+		       MAP_PRIVATE_LINUX | MAP_ANONYMOUS_LINUX, 0);
+	if (addr < 0)
+		return 0;
+	if (mm_poke(emu->mm, (uint64_t)addr, as->trampoline, as->trampoline_len) ||
+	    mm_name_range(emu->mm, (uint64_t)addr, (uint64_t)addr + page, "[vdso]"))
+		return 0;
+	emu->sig.tramp = (uint64_t)addr;
+	return emu->sig.tramp;
+}
+
+/* The next signal to take: synchronous ones first, then the lowest number. */
+static int sig_next(struct emu *emu)
+{
+	uint64_t ready = emu->sig.pending & ~emu->sigmask;
+
+	if (!ready)
+		return 0;
+	if (ready & SYNCHRONOUS)
+		ready &= SYNCHRONOUS;
+	return __builtin_ctzll(ready) + 1;
+}
+
+static void sig_kill(struct emu *emu, int sig, const char *reason)
+{
+	emu->end = EMU_END_SIGNAL;
+	emu->status = sig;
+	if (!emu->kill_reason || reason)
+		emu->kill_reason = reason ? reason : "sent by the guest itself";
+	if (emu->running)
+		emu_engine_stop(emu);
+}
+
+/*
+ * handle_signal(): build @sig's frame and enter its handler.
+ * Return: 0, or -EFAULT when the frame could not be written (SIGSEGV is forced).
+ */
+static int sig_handle(struct emu *emu, int sig, const uint8_t *info, bool in_syscall)
+{
+	struct sig_action a = sig_get(emu, sig);
+	struct arch_uaccess ua = sig_uaccess(emu);
+	struct arch_sigdeliver d = {
+		.signo = sig,
+		.handler = a.handler,
+		.sa_flags = a.flags,
+		.siginfo = info,
+		.blocked = emu->sigmask,
+		.ss_sp = emu->sig.ss_sp,
+		.ss_size = emu->sig.ss_size,
+		.ss_flags = emu->sig.ss_size ? emu->sig.ss_flags : SS_DISABLE_L,
+		.fault_addr = emu->sig.fault_addr,
+		.fault_code = emu->sig.fault_code,
+		.trapno = emu->sig.trapno,
+	};
+
+	if (a.flags & SA_RESTORER_L)
+		d.restorer = a.restorer;
+	else
+		d.restorer = sig_trampoline(emu);
+	if (emu->cpu->signal->deliver(emu->uc, in_syscall, &d, &ua)) {
+		emu->sig.bad_frame_sp = emu_reg_read(emu, emu->cpu->reg_sp);
+		sig_force_segv(emu, sig);
+		return -EFAULT;
+	}
+	if (emu->opt->trace_syscall) {
+		int32_t code;
+		uint64_t addr;
+
+		memcpy(&code, info + 8, 4);
+		memcpy(&addr, info + 16, 8);
+		fprintf(stderr, "--- %s {si_code=%d, si_addr=0x%" PRIx64 "} handler 0x%" PRIx64
+			" frame 0x%" PRIx64 " ---\n", emu_signal_name(sig),
+			(int32_t)le32toh((uint32_t)code), le64toh(addr), a.handler,
+			emu_reg_read(emu, emu->cpu->reg_sp));
+	}
+	/* signal_delivered(): the frame has saved the altstack, SS_AUTODISARM drops it. */
+	if (emu->sig.ss_flags & SS_AUTODISARM_L) {
+		emu->sig.ss_sp = 0;
+		emu->sig.ss_size = 0;
+		emu->sig.ss_flags = 0;
+	}
+	emu->sigmask |= a.mask;
+	if (!(a.flags & SA_NODEFER_L))
+		emu->sigmask |= BIT(sig);
+	emu->sigmask &= ~UNBLOCKABLE;
+	if (a.flags & SA_RESETHAND_L)
+		sig_set_handler(emu, sig, SIG_DFL_L);
+	return 0;
+}
+
+/* get_signal() in a loop: every signal ready now, each on top of the previous frame. */
+static void sig_deliver_pending(struct emu *emu, bool in_syscall)
+{
+	int sig;
+
+	while (emu->end == EMU_END_NONE && (sig = sig_next(emu))) {
+		uint8_t info[ARCH_SIGINFO_SIZE];
+		struct sig_action a = sig_get(emu, sig);
+
+		emu->sig.pending &= ~BIT(sig);
+		memcpy(info, emu->sig.info[sig], sizeof(info));
+		if (sig_handler_ignores(sig, a.handler))
+			continue;
+		if (a.handler == SIG_DFL_L) {
+			sig_kill(emu, sig, emu->sig.bad_frame_sp && sig == SIGSEGV_L ?
+				 "its signal frame could not be written" : NULL);
+			break;
+		}
+		sig_handle(emu, sig, info, in_syscall);
+	}
+}
+
+void emu_signal_syscall_exit(struct emu *emu)
+{
+	if (emu->end != EMU_END_NONE || !(emu->sig.pending & ~emu->sigmask))
+		return;
+	emu->sig.bad_frame_sp = 0;
+	sig_deliver_pending(emu, true);
+}
+
+/* The exact address a faulting data access used: the fill hook only saw its page. */
+static uint64_t sig_fault_addr(struct emu *emu, uint64_t pc)
+{
+	const struct mm_fault *f = &emu->fault;
+	uint64_t page = arch_page_size(emu->mmu), addr = f->addr, exact;
+	uint8_t code[16];
+	uint64_t n;
+	cs_insn *insn;
+	size_t count;
+	csh cs;
+
+	if (f->access == MM_PROT_EXEC)
+		return (pc & ~(page - 1)) == (addr & ~(page - 1)) ? pc : addr;
+	n = emu_peek(emu, pc, code, sizeof(code), MM_PROT_EXEC);
+	if (!n || !emu->cpu->fault_addr ||
+	    cs_open((cs_arch)emu->cpu->cs_arch, (cs_mode)emu->cpu->cs_mode, &cs) != CS_ERR_OK)
+		return addr;
+	cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
+	count = cs_disasm(cs, code, n, pc, 1, &insn);
+	if (count) {
+		if (emu->cpu->fault_addr(emu->uc, insn, addr & ~(page - 1), page, &exact))
+			addr = exact;
+		cs_free(insn, count);
+	}
+	cs_close(&cs);
+	return addr;
+}
+
+bool emu_signal_trap(struct emu *emu, uint64_t *pc)
+{
+	uint8_t info[ARCH_SIGINFO_SIZE];
+	enum emu_end end = emu->end;
+	uint64_t handler;
+	int sig;
+
+	if (end == EMU_END_FAULT) {
+		const struct mm_fault *f = &emu->fault;
+		uint64_t addr;
+
+		/* Out of guest memory: the kernel's OOM kill, not a signal the guest sees. */
+		sig = f->signo ? f->signo : SIGSEGV_L;
+		emu->status = sig;
+		if (emu->fault_err != -EFAULT || f->oom)
+			return false;
+		addr = sig_fault_addr(emu, *pc);
+		sig_info_fault(info, sig, f->si_code, addr);
+		emu->sig.fault_addr = addr;
+		emu->sig.fault_code = emu->cpu->fault_code(&f->walk, f->access);
+		emu->sig.trapno = X86_TRAP_PF;
+	} else if (end == EMU_END_EXCEPTION) {
+		struct arch_trap t;
+
+		emu->cpu->signal->trap(emu->intno, pc, &t);
+		sig = t.signo;
+		emu->status = sig;
+		sig_info_fault(info, sig, t.si_code, t.addr);
+		emu->sig.fault_addr = t.addr;
+		emu->sig.fault_code = t.code;
+		emu->sig.trapno = t.trapno;
+		emu_reg_write(emu, emu->cpu->reg_pc, *pc);
+	} else {
+		return false;
+	}
+
+	handler = sig_get(emu, sig).handler;
+	sig_force(emu, sig, info);
+	if (sig_get(emu, sig).handler == SIG_DFL_L) {
+		emu->sig.pending &= ~BIT(sig);
+		if (handler != SIG_DFL_L)
+			emu_warn("%s: %s while it was %s: reset to SIG_DFL, as Linux does", emu->comm,
+				 emu_signal_name(sig), handler == SIG_IGN_L ? "ignored" :
+				 "blocked (inside its own handler?)");
+		return false;
+	}
+	emu->end = EMU_END_NONE;
+	emu->sig.bad_frame_sp = 0;
+	sig_deliver_pending(emu, false);
+	if (emu->end == EMU_END_NONE) {
+		*pc = emu_reg_read(emu, emu->cpu->reg_pc);
+		return true;
+	}
+	/* Its frame could not be written: killed by SIGSEGV, reported as the fault it was. */
+	if (emu->end == EMU_END_SIGNAL && emu->status == SIGSEGV_L && emu->sig.bad_frame_sp &&
+	    end == EMU_END_FAULT && sig == SIGSEGV_L) {
+		emu_warn("%s: no room for the SIGSEGV handler's frame below sp %" PRIx64
+			 ": killed", emu->comm, emu->sig.bad_frame_sp);
+		emu->end = end;
+	}
+	return false;
+}
+
+/* ---- system calls ---- */
+
+int64_t emu_sys_rt_sigaction(struct emu *emu, const uint64_t *a)
+{
+	uint8_t act[SIGACTION_SIZE_L];
+	uint64_t sig = a[0];
+
+	if (a[3] != SIGSET_SIZE_L || sig < 1 || sig > EMU_NSIG)
+		return -EINVAL;
+	if (a[1] && (sig == SIGKILL_L || sig == SIGSTOP_L))
+		return -EINVAL;
+	if (a[1] && copy_from_user(emu->mm, act, a[1], sizeof(act)))
+		return -EFAULT;
+	if (a[2] && copy_to_user(emu->mm, a[2], emu->sigactions[sig], sizeof(act)))
+		return -EFAULT;
+	if (a[1]) {
+		struct sig_action n;
+
+		memcpy(emu->sigactions[sig], act, sizeof(act));
+		n = sig_get(emu, (int)sig);
+		n.mask &= ~UNBLOCKABLE;
+		sig_put(emu, (int)sig, &n);
+		/* Setting an ignoring action discards what is pending. */
+		if (sig_handler_ignores((int)sig, n.handler))
+			emu->sig.pending &= ~BIT(sig);
+	}
+	return 0;
+}
+
+int64_t emu_sys_rt_sigprocmask(struct emu *emu, const uint64_t *a)
+{
+	uint64_t set, old = emu->sigmask;
+
+	if (a[3] != SIGSET_SIZE_L)
+		return -EINVAL;
+	if (a[1]) {
+		if (a[0] > SIG_SETMASK_L)
+			return -EINVAL;
+		if (copy_from_user(emu->mm, &set, a[1], sizeof(set)))
+			return -EFAULT;
+		set = le64toh(set);
+		if (a[0] == SIG_BLOCK_L)
+			emu->sigmask |= set;
+		else if (a[0] == SIG_UNBLOCK_L)
+			emu->sigmask &= ~set;
+		else
+			emu->sigmask = set;
+		emu->sigmask &= ~UNBLOCKABLE;
+	}
+	if (a[2]) {
+		uint64_t le = htole64(old);
+
+		if (copy_to_user(emu->mm, a[2], &le, sizeof(le)))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+int64_t emu_sys_rt_sigpending(struct emu *emu, const uint64_t *a)
+{
+	uint64_t set = htole64(emu->sig.pending & emu->sigmask);
+
+	if (a[1] > SIGSET_SIZE_L)
+		return -EINVAL;
+	return copy_to_user(emu->mm, a[0], &set, a[1]) ? -EFAULT : 0;
+}
+
+int64_t emu_sys_rt_sigreturn(struct emu *emu, const uint64_t *a)
+{
+	struct arch_uaccess ua = sig_uaccess(emu);
+	struct arch_sigreturn r;
+	uint8_t info[ARCH_SIGINFO_SIZE];
+
+	if (emu->cpu->signal->sigreturn(emu->uc, &ua, &r)) {
+		sig_info_fault(info, SIGSEGV_L, SI_KERNEL_L, 0);
+		sig_force(emu, SIGSEGV_L, info);
+		emu->kill_reason = "rt_sigreturn found a bad signal frame";
+		return 0;
+	}
+	emu->sigmask = r.blocked & ~UNBLOCKABLE;
+	/* restore_altstack(): errors other than -EFAULT are ignored. */
+	sig_set_altstack(emu, r.ss_sp, r.ss_flags, r.ss_size,
+			 emu_reg_read(emu, emu->cpu->reg_sp));
+	return (int64_t)r.ret;
+}
+
+int64_t emu_sys_sigaltstack(struct emu *emu, const uint64_t *a)
+{
+	uint64_t sp = emu_reg_read(emu, emu->cpu->reg_sp);
+	uint8_t ss[24], old[24];
+	uint64_t v;
+	uint32_t f;
+	int err;
+
+	memset(old, 0, sizeof(old));
+	v = htole64(emu->sig.ss_sp);
+	memcpy(old, &v, 8);
+	f = htole32(sig_sas_flags(emu, sp) | (emu->sig.ss_flags & SS_AUTODISARM_L));
+	memcpy(old + 8, &f, 4);
+	v = htole64(emu->sig.ss_size);
+	memcpy(old + 16, &v, 8);
+	if (a[0]) {
+		uint64_t ss_sp, ss_size;
+
+		if (copy_from_user(emu->mm, ss, a[0], sizeof(ss)))
+			return -EFAULT;
+		memcpy(&ss_sp, ss, 8);
+		memcpy(&f, ss + 8, 4);
+		memcpy(&ss_size, ss + 16, 8);
+		err = sig_set_altstack(emu, le64toh(ss_sp), le32toh(f), le64toh(ss_size), sp);
+		if (err)
+			return err;
+	}
+	if (a[1] && copy_to_user(emu->mm, a[1], old, sizeof(old)))
+		return -EFAULT;
+	return 0;
+}
+
+static int64_t sig_send_checked(struct emu *emu, uint64_t sig, int code)
+{
+	if (sig > EMU_NSIG)
+		return -EINVAL;
+	if (sig)
+		emu_signal_send(emu, (int)sig, code);
+	return 0;
+}
+
+int64_t emu_sys_kill(struct emu *emu, const uint64_t *a)
+{
+	int32_t pid = (int32_t)a[0];
+
+	/* Itself, its process group (the same number), or 0; -1 means everyone else. */
+	if (pid != EMU_GUEST_PID && pid != 0 && pid != -EMU_GUEST_PID)
+		return -ESRCH;
+	return sig_send_checked(emu, a[1], SI_USER_L);
+}
+
+int64_t emu_sys_tgkill(struct emu *emu, const uint64_t *a)
+{
+	if ((int32_t)a[0] <= 0 || (int32_t)a[1] <= 0)
+		return -EINVAL;
+	if (a[0] != EMU_GUEST_PID || a[1] != EMU_GUEST_PID)
+		return -ESRCH;
+	return sig_send_checked(emu, a[2], SI_TKILL_L);
+}
+
+int64_t emu_sys_tkill(struct emu *emu, const uint64_t *a)
+{
+	if ((int32_t)a[0] <= 0)
+		return -EINVAL;
+	if (a[0] != EMU_GUEST_PID)
+		return -ESRCH;
+	return sig_send_checked(emu, a[1], SI_TKILL_L);
+}
