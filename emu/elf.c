@@ -444,7 +444,8 @@ static struct mm_file *elf_open_file(struct emu *emu, const struct emu_image *im
 		close(fd);
 		return NULL;
 	}
-	return mm_file_create(fd, emu->exe_path, (uint64_t)st.st_size, st.st_dev, st.st_ino);
+	return mm_file_open(emu->mm, fd, emu->exe_path, (uint64_t)st.st_size, st.st_dev, st.st_ino,
+			    false);
 }
 
 int emu_elf_load(struct emu *emu, const struct emu_image *img)

@@ -234,6 +234,9 @@ static int64_t fs_write_out(struct emu *emu, int fd, uint64_t buf, uint64_t len,
 	uint8_t *chunk = g_malloc(MIN(len, (uint64_t)EMU_IO_CHUNK) + 1);
 	uint64_t done = 0;
 	int64_t ret = 0;
+	struct stat st;
+	/* A file the guest also maps: its cached pages must see what write(2) puts there. */
+	bool mapped = mm_has_files(emu->mm) && fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
 
 	while (done < len) {
 		uint64_t n = MIN(len - done, (uint64_t)EMU_IO_CHUNK), w = 0;
@@ -251,6 +254,13 @@ static int64_t fs_write_out(struct emu *emu, int fd, uint64_t buf, uint64_t len,
 			if (r < 0) {
 				ret = -errno;
 				break;
+			}
+			if (mapped && r > 0) {
+				off_t at = off >= 0 ? off + (int64_t)(done + w) : lseek(fd, 0, SEEK_CUR) - r;
+
+				if (at >= 0)
+					mm_file_written(emu->mm, st.st_dev, st.st_ino, (uint64_t)at,
+							chunk + w, (uint64_t)r);
 			}
 			w += (uint64_t)r;
 		}
@@ -278,6 +288,9 @@ static int64_t fs_read_in(struct emu *emu, int fd, uint64_t buf, uint64_t len, i
 
 	if (len == 0)
 		return 0;
+	/* What shared mappings wrote is in the file before the read, as one page cache has it. */
+	if (mm_has_files(emu->mm) && fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		mm_file_sync(emu->mm, st.st_dev, st.st_ino);
 	chunk = g_malloc(MIN(len, (uint64_t)EMU_IO_CHUNK));
 	while (done < len) {
 		uint64_t n = MIN(len - done, (uint64_t)EMU_IO_CHUNK);
@@ -1154,7 +1167,9 @@ int64_t emu_fs_mmap(struct emu *emu, uint64_t addr, uint64_t len, unsigned prot,
 	dup_fd = fcntl(f->host, F_DUPFD_CLOEXEC, 3);
 	if (dup_fd < 0)
 		return -errno;
-	file = mm_file_create(dup_fd, path, (uint64_t)st.st_size, st.st_dev, st.st_ino);
+	/* One object per file, so that every mapping and read/write of it agree. */
+	file = mm_file_open(emu->mm, dup_fd, path, (uint64_t)st.st_size, st.st_dev, st.st_ino,
+			    (acc & O_ACCMODE) == O_RDWR);
 	ret = do_mmap_file(emu->mm, addr, len, prot, flags, file, pgoff);
 	mm_file_put(file);
 	return ret;

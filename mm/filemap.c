@@ -24,7 +24,7 @@ struct mm_file *mm_file_create(int fd, const char *path, uint64_t size, uint64_t
 	file->size = fd < 0 ? UINT64_MAX : size;
 	file->dev = dev;
 	file->ino = ino;
-	file->cache = g_hash_table_new(g_int64_hash, g_int64_equal);
+	file->cache = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
 	return file;
 }
 
@@ -41,17 +41,135 @@ void mm_file_put(struct mm_file *file)
 
 	if (!file || --file->refcount)
 		return;
+	if (file->registered)
+		g_hash_table_remove(file->mm->files, file->key);
 	g_hash_table_iter_init(&it, file->cache);
-	while (g_hash_table_iter_next(&it, &key, &value)) {
+	while (g_hash_table_iter_next(&it, &key, &value))
 		mm_free_frame(file->mm, *(uint64_t *)value);
-		g_free(key);
-		g_free(value);
-	}
 	g_hash_table_destroy(file->cache);
 	if (file->fd >= 0)
 		close(file->fd);
 	g_free(file->path);
 	g_free(file);
+}
+
+static guint file_key_hash(gconstpointer k)
+{
+	const uint64_t *key = k;
+
+	return g_int64_hash(&key[0]) * 31 + g_int64_hash(&key[1]);
+}
+
+static gboolean file_key_equal(gconstpointer a, gconstpointer b)
+{
+	return memcmp(a, b, 2 * sizeof(uint64_t)) == 0;
+}
+
+struct mm_file *mm_file_open(struct mm_struct *mm, int fd, const char *path, uint64_t size,
+			     uint64_t dev, uint64_t ino, bool fd_can_write)
+{
+	uint64_t key[2] = { dev, ino };
+	struct mm_file *file;
+
+	if (!mm->files)
+		mm->files = g_hash_table_new(file_key_hash, file_key_equal);
+	file = g_hash_table_lookup(mm->files, key);
+	if (file) {
+		/* Keep a descriptor that can write back, if either can. */
+		if (fd_can_write && !file->fd_can_write) {
+			close(file->fd);
+			file->fd = fd;
+		} else {
+			close(fd);
+		}
+		if (size > file->size)
+			file->size = size;
+		file->fd_can_write = fd_can_write;
+		return mm_file_get(file);
+	}
+	file = mm_file_create(fd, path, size, dev, ino);
+	file->mm = mm;
+	file->key[0] = dev;
+	file->key[1] = ino;
+	file->registered = true;
+	file->fd_can_write = fd_can_write;
+	g_hash_table_insert(mm->files, file->key, file);
+	return file;
+}
+
+bool mm_has_files(const struct mm_struct *mm)
+{
+	return mm->files && g_hash_table_size(mm->files);
+}
+
+static struct mm_file *mm_file_find(struct mm_struct *mm, uint64_t dev, uint64_t ino)
+{
+	uint64_t key[2] = { dev, ino };
+
+	return mm->files ? g_hash_table_lookup(mm->files, key) : NULL;
+}
+
+void mm_file_written(struct mm_struct *mm, uint64_t dev, uint64_t ino, uint64_t off,
+		     const void *buf, uint64_t len)
+{
+	struct mm_file *file = mm_file_find(mm, dev, ino);
+	uint64_t page = mm_page_size(mm);
+
+	if (!file || !len)
+		return;
+	if (off + len > file->size)
+		file->size = off + len;
+	for (uint64_t pgoff = off / page; pgoff * page < off + len; pgoff++) {
+		uint64_t *frame = g_hash_table_lookup(file->cache, &pgoff);
+		uint64_t from = pgoff * page > off ? pgoff * page : off;
+		uint64_t to = (pgoff + 1) * page < off + len ? (pgoff + 1) * page : off + len;
+
+		if (!frame)
+			continue;
+		memcpy((uint8_t *)phys_to_host(mm->phys, *frame) + (from - pgoff * page),
+		       (const uint8_t *)buf + (from - off), to - from);
+		if ((*phys_frame_flags(mm->phys, *frame) & PHYS_F_EXEC) && mm->engine.invalidate_code)
+			mm->engine.invalidate_code(mm->engine.ctx, *frame, page);
+	}
+}
+
+void mm_file_sync(struct mm_struct *mm, uint64_t dev, uint64_t ino)
+{
+	struct mm_file *file = mm_file_find(mm, dev, ino);
+	struct vma_iterator vmi;
+	struct vm_area_struct *vma;
+	struct mmu_gather tlb;
+
+	if (!file || !g_hash_table_size(file->cache))
+		return;
+	tlb_gather_mmu(&tlb, mm);
+	vma_iter_init(&vmi, mm, 0);
+	while ((vma = vma_next(&vmi)))
+		if (vma->vm_file == file)
+			filemap_sync_range(mm, &tlb, vma, vma->vm_start, vma->vm_end);
+	tlb_finish_mmu(&tlb);
+}
+
+void filemap_sync_range(struct mm_struct *mm, struct mmu_gather *tlb, struct vm_area_struct *vma,
+			uint64_t start, uint64_t end)
+{
+	const struct arch_mmu *a = mm->arch;
+
+	if (!vma->vm_file || vma->vm_file->fd < 0 || !(vma->vm_flags & VM_SHARED))
+		return;
+	for (uint64_t addr = start; addr < end; addr += mm_page_size(mm)) {
+		uint64_t *pte = pt_lookup_leaf(mm, addr);
+
+		if (!pte || !*pte || !a->entry_present(*pte, a->levels - 1) || !a->leaf_dirty(*pte))
+			continue;
+		filemap_writeback(mm, vma, addr, a->entry_paddr(*pte));
+		/*
+		 * page_mkclean(): the page is clean now; the next write must dirty it again,
+		 * so the emulator may not keep caching write permission for it.
+		 */
+		*pte = a->leaf_mkclean(*pte);
+		tlb_remove_tlb_entry(tlb, a->levels - 1, addr);
+	}
 }
 
 void mm_file_cache_refs(struct mm_file *file, uint32_t *refs, unsigned page_shift)
@@ -99,7 +217,11 @@ int filemap_fault(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t add
 	int err;
 
 	cached = g_hash_table_lookup(file->cache, &pgoff);
-	if (!(vma->vm_flags & VM_SHARED)) {
+	/*
+	 * VM_MAYSHARE, not VM_SHARED: a shared mapping of a descriptor that cannot write has
+	 * lost VM_SHARED, but still maps the page cache (it can never write to it).
+	 */
+	if (!(vma->vm_flags & VM_MAYSHARE)) {
 		err = mm_alloc_frame(mm, frame);
 		if (err)
 			return err;

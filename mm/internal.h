@@ -346,6 +346,9 @@ struct mm_file {
 	uint64_t size, dev, ino;
 	GHashTable *cache;
 	struct mm_struct *mm;
+	bool registered;	/* in mm->files, under key */
+	bool fd_can_write;	/* see mm_file_open() */
+	uint64_t key[2];
 };
 
 struct mm_file *mm_file_get(struct mm_file *file);
@@ -363,6 +366,12 @@ int filemap_fault(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t add
 /* filemap_writeback() - write the page at @paddr back if @vma maps a file shared. */
 void filemap_writeback(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr,
 		       uint64_t paddr);
+/*
+ * filemap_sync_range() - write back the dirty entries of a shared file mapping in
+ * [start, end) and clean them, the flush going into @tlb (msync, and reads of the file).
+ */
+void filemap_sync_range(struct mm_struct *mm, struct mmu_gather *tlb, struct vm_area_struct *vma,
+			uint64_t start, uint64_t end);
 /* mm_file_cache_refs() - add one to @refs[pfn] for each frame @file's cache holds. */
 void mm_file_cache_refs(struct mm_file *file, uint32_t *refs, unsigned page_shift);
 

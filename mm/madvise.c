@@ -197,27 +197,12 @@ struct msync_args {
 static int msync_vma(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t start,
 		     uint64_t end, void *arg)
 {
-	const struct arch_mmu *a = mm->arch;
 	unsigned flags = ((struct msync_args *)arg)->flags;
 	struct mmu_gather *tlb = ((struct msync_args *)arg)->tlb;
 
 	if ((flags & MS_INVALIDATE_LINUX) && (vma->vm_flags & VM_LOCKED))
 		return -EBUSY;
-	if (!vma->vm_file || vma->vm_file->fd < 0 || !(vma->vm_flags & VM_SHARED))
-		return 0;
-	for (uint64_t addr = start; addr < end; addr += mm_page_size(mm)) {
-		uint64_t *pte = pt_lookup_leaf(mm, addr);
-
-		if (!pte || !*pte || !a->entry_present(*pte, a->levels - 1) || !a->leaf_dirty(*pte))
-			continue;
-		filemap_writeback(mm, vma, addr, a->entry_paddr(*pte));
-		/*
-		 * page_mkclean(): the page is clean now; the next write must dirty it again,
-		 * so the emulator may not keep caching write permission for it.
-		 */
-		*pte = a->leaf_mkclean(*pte);
-		tlb_remove_tlb_entry(tlb, a->levels - 1, addr);
-	}
+	filemap_sync_range(mm, tlb, vma, start, end);
 	return 0;
 }
 

@@ -142,7 +142,12 @@ int __mm_translate(struct mm_struct *mm, uint64_t va, mm_access_t access,
 		fault_set(fault, va, access, SEGV_MAPERR_LINUX, true, &w);
 		return -ENOMEM;
 	}
-	if (MM_WARN_ON_ONCE(a->walk(a, mem, mm->pgd, va, access, 0, &w2) != ARCH_WALK_OK)) {
+	if (a->walk(a, mem, mm->pgd, va, access, 0, &w2) != ARCH_WALK_OK) {
+		/*
+		 * The entry is there but the hardware still refuses: an arm64 read of an
+		 * execute-only page (EPAN). Linux answers SEGV_ACCERR; anything else is a bug.
+		 */
+		MM_WARN_ON_ONCE(w2.result != ARCH_WALK_PROT);
 		fault_set(fault, va, access, SEGV_ACCERR_LINUX, false, &w2);
 		return -EFAULT;
 	}

@@ -225,6 +225,7 @@ struct mm_struct {
 	void *shadow;
 	void *vma_tree;               /* GTree of VMAs keyed by vm_start */
 	void *unmap_log;              /* GArray of struct mm_unmap_record */
+	void *files;                  /* GHashTable (dev, ino) -> struct mm_file, not counted */
 	uint64_t op_seq;
 	bool exited;
 };
@@ -297,6 +298,32 @@ struct mm_file *mm_file_create(int fd, const char *path, uint64_t size, uint64_t
 			       uint64_t ino);
 /** mm_file_put() - drop a reference; NULL is a no-op. */
 void mm_file_put(struct mm_file *file);
+/**
+ * mm_file_open() - the object for host file (@dev, @ino) in @mm, so that every mapping of
+ * one file shares one page cache: the object already there (@fd is then closed), or a new
+ * one that takes @fd over, as mm_file_create().
+ * @fd_can_write: the descriptor this mapping is made from was opened for writing; the next
+ *     do_mmap_file() of the object uses it: a shared mapping of a descriptor that cannot
+ *     write loses VM_MAYWRITE (and VM_SHARED), as in Linux, so mprotect cannot add write.
+ * Return: the object, with one reference for the caller.
+ */
+struct mm_file *mm_file_open(struct mm_struct *mm, int fd, const char *path, uint64_t size,
+			     uint64_t dev, uint64_t ino, bool fd_can_write);
+/** mm_has_files() - does @mm map any object opened with mm_file_open()? */
+bool mm_has_files(const struct mm_struct *mm);
+/**
+ * mm_file_written() - a write(2)-like call just put @len bytes at @off of host file
+ * (@dev, @ino): pages @mm caches for it take the new bytes, and the size grows to cover
+ * them. No-op if @mm has no object for the file.
+ */
+void mm_file_written(struct mm_struct *mm, uint64_t dev, uint64_t ino, uint64_t off,
+		     const void *buf, uint64_t len);
+/**
+ * mm_file_sync() - before a read(2)-like call on host file (@dev, @ino): write back what
+ * shared mappings dirtied (and clean those entries), so the read sees it, as Linux's one
+ * page cache would show it. No-op if @mm has no object for the file.
+ */
+void mm_file_sync(struct mm_struct *mm, uint64_t dev, uint64_t ino);
 /**
  * do_mmap_file() - mmap(2) of @file at page offset @pgoff: private mappings copy the
  * file's pages on first touch; shared ones map one frame per file page, kept by the object

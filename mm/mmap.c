@@ -44,6 +44,8 @@ void mm_destroy(struct mm_struct *mm)
 		return;
 	exit_mmap(mm);
 	tlb_shadow_destroy(mm);
+	if (mm->files)
+		g_hash_table_destroy(mm->files);
 	g_tree_destroy(mm->vma_tree);
 	g_array_free(mm->unmap_log, true);
 	g_free(mm);
@@ -299,8 +301,12 @@ static int64_t __do_mmap(struct mm_struct *mm, uint64_t addr, uint64_t len, unsi
 	vm_flags = calc_vm_prot_bits(prot) | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
 	if (flags & MAP_GROWSDOWN_LINUX)
 		vm_flags |= VM_GROWSDOWN;
-	if ((flags & MAP_TYPE_LINUX) != MAP_PRIVATE_LINUX)
+	if ((flags & MAP_TYPE_LINUX) != MAP_PRIVATE_LINUX) {
 		vm_flags |= VM_SHARED | VM_MAYSHARE;
+		/* A descriptor that cannot write gives a mapping that can never write. */
+		if (file && file->registered && !file->fd_can_write)
+			vm_flags &= ~(uint64_t)(VM_MAYWRITE | VM_SHARED);
+	}
 	else if (prot & MM_PROT_WRITE)
 		vm_flags |= VM_ACCOUNT;
 	if (flags & MAP_NORESERVE_LINUX)
