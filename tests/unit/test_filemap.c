@@ -1260,12 +1260,161 @@ static void test_mremap_file(gconstpointer data)
 	tfile_destroy(&tf);
 }
 
+/*
+ * One object per file: mm_file_open() of the same (dev, ino) twice gives the same object,
+ * so two mmap calls of one file share frames, as two mmaps of one file share the page cache
+ * on Linux.
+ */
+static void test_open_same_inode_shares(gconstpointer data)
+{
+	const uint64_t x = 0x10000000, y = 0x20000000;
+	struct mm_file *a, *b;
+	struct fake_env env;
+	struct tfile tf;
+
+	tfile_create(&tf, FILE_SIZE);
+	fake_env_init(&env, data, FAKE_PHYS_SIZE);
+	a = mm_file_open(env.mm, dup(tf.fd), tf.path, tf.size, tf.dev, tf.ino, true);
+	b = mm_file_open(env.mm, dup(tf.fd), tf.path, tf.size, tf.dev, tf.ino, true);
+	g_assert_true(a == b);
+	g_assert_true(mm_has_files(env.mm));
+	map_file(&env, x, P, RW, SHARED, a, 0);
+	map_file(&env, y, P, RW, SHARED, b, 0);
+	mm_file_put(a);
+	mm_file_put(b);
+	write_bytes(&env, x + 7, "one-cache");
+	expect_bytes(&env, y + 7, "one-cache");
+	g_assert_cmphex(fake_expect_mapped(&env, x, RW), ==, fake_expect_mapped(&env, y, RW));
+	expect_valid(&env);
+	/* The last mapping gone, the object leaves the registry. */
+	g_assert_cmpint(do_munmap(env.mm, x, P), ==, 0);
+	g_assert_true(mm_has_files(env.mm));
+	g_assert_cmpint(do_munmap(env.mm, y, P), ==, 0);
+	g_assert_false(mm_has_files(env.mm));
+	fake_env_finish(&env);
+	tfile_destroy(&tf);
+}
+
+/*
+ * write(2) after a shared mapping touched the page: the mapping sees the new bytes (Linux:
+ * one page cache; checked natively with pwrite after a read through MAP_SHARED), and a file
+ * grown by write(2) maps its new page instead of raising SIGBUS.
+ */
+static void test_written_reaches_cache(gconstpointer data)
+{
+	const uint64_t x = 0x10000000;
+	struct mm_file *file;
+	struct fake_env env;
+	struct tfile tf;
+
+	tfile_create(&tf, P + 10);
+	fake_env_init(&env, data, FAKE_PHYS_SIZE);
+	file = mm_file_open(env.mm, dup(tf.fd), tf.path, tf.size, tf.dev, tf.ino, true);
+	map_file(&env, x, 3 * P, RW, SHARED, file, 0);
+	mm_file_put(file);
+	expect_file_page(&env, x, 0, tf.size);		/* page 0 now cached */
+
+	g_assert_cmpint(pwrite(tf.fd, "via write", 9, 100), ==, 9);
+	mm_file_written(env.mm, tf.dev, tf.ino, 100, "via write", 9);
+	expect_bytes(&env, x + 100, "via write");
+
+	/* Page 2 lies past the end: SIGBUS until write(2) makes the file reach it. */
+	expect_sigbus(&env, x + 2 * P, MM_PROT_READ);
+	g_assert_cmpint(pwrite(tf.fd, "tail", 4, 2 * P + 1), ==, 4);
+	mm_file_written(env.mm, tf.dev, tf.ino, 2 * P + 1, "tail", 4);
+	expect_bytes(&env, x + 2 * P + 1, "tail");
+	/* A file nobody maps is left alone. */
+	mm_file_written(env.mm, tf.dev, tf.ino + 1, 0, "x", 1);
+	expect_valid(&env);
+	finish_all(&env);
+	fake_env_finish(&env);
+	tfile_destroy(&tf);
+}
+
+/*
+ * read(2) of a file a shared mapping wrote: mm_file_sync() puts the bytes in the file first
+ * and cleans the entries, so a later store dirties the page again.
+ */
+static void test_sync_before_read(gconstpointer data)
+{
+	const struct arch_mmu *a = data;
+	const uint64_t x = 0x10000000;
+	struct mm_file *file;
+	struct fake_env env;
+	struct tfile tf;
+
+	tfile_create(&tf, FILE_SIZE);
+	fake_env_init(&env, data, FAKE_PHYS_SIZE);
+	file = mm_file_open(env.mm, dup(tf.fd), tf.path, tf.size, tf.dev, tf.ino, true);
+	map_file(&env, x, P, RW, SHARED, file, 0);
+	mm_file_put(file);
+	write_bytes(&env, x + 40, "unsynced");
+	g_assert_cmpuint(file_read_byte(&tf, 40), ==, file_byte(40));	/* not yet */
+	mm_file_sync(env.mm, tf.dev, tf.ino);
+	expect_file_bytes(&tf, 40, "unsynced");
+	{
+		struct arch_walk w;
+
+		g_assert_cmpint(mm_walk(env.mm, x, MM_PROT_READ, &w), ==, ARCH_WALK_OK);
+		g_assert_false(a->leaf_dirty(w.entry[w.nr_levels - 1]));
+	}
+	/* The next store must come back to the walker and dirty the page again. */
+	g_assert_false(fake_touch_prot(&env, x, MM_PROT_READ) & MM_PROT_WRITE);
+	write_bytes(&env, x + 40, "again");
+	{
+		struct arch_walk w;
+
+		g_assert_cmpint(mm_walk(env.mm, x, MM_PROT_READ, &w), ==, ARCH_WALK_OK);
+		g_assert_true(a->leaf_dirty(w.entry[w.nr_levels - 1]));
+	}
+	expect_valid(&env);
+	finish_all(&env);
+	fake_env_finish(&env);
+	tfile_destroy(&tf);
+}
+
+/*
+ * A shared mapping of a descriptor that cannot write: no VM_MAYWRITE, so mprotect cannot
+ * make it writable (Linux: EACCES, checked natively), yet it still maps the page cache and
+ * sees what write(2) puts there.
+ */
+static void test_readonly_fd_shared(gconstpointer data)
+{
+	const uint64_t x = 0x10000000;
+	struct vm_area_struct *vma;
+	struct mm_file *file;
+	struct fake_env env;
+	struct tfile tf;
+
+	tfile_create(&tf, FILE_SIZE);
+	fake_env_init(&env, data, FAKE_PHYS_SIZE);
+	file = mm_file_open(env.mm, dup(tf.fd), tf.path, tf.size, tf.dev, tf.ino, false);
+	map_file(&env, x, P, RO, SHARED, file, 0);
+	mm_file_put(file);
+	vma = vma_lookup(env.mm, x);
+	g_assert_nonnull(vma);
+	g_assert_cmphex(vma->vm_flags & (VM_MAYWRITE | VM_SHARED | VM_MAYSHARE), ==, VM_MAYSHARE);
+	g_assert_cmpint(do_mprotect(env.mm, x, P, RW), ==, -EACCES);
+	expect_file_page(&env, x, 0, tf.size);
+	g_assert_cmpint(pwrite(tf.fd, "later", 5, 8), ==, 5);
+	mm_file_written(env.mm, tf.dev, tf.ino, 8, "later", 5);
+	expect_bytes(&env, x + 8, "later");
+	expect_valid(&env);
+	finish_all(&env);
+	fake_env_finish(&env);
+	tfile_destroy(&tf);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 
 	fake_add_test("/mm/filemap/private-reads-file-writes-stay", test_private_reads_file);
 	fake_add_test("/mm/filemap/pgoff", test_pgoff);
+	fake_add_test("/mm/filemap/open-same-inode-shares", test_open_same_inode_shares);
+	fake_add_test("/mm/filemap/write-syscall-reaches-cache", test_written_reaches_cache);
+	fake_add_test("/mm/filemap/sync-before-read-cleans", test_sync_before_read);
+	fake_add_test("/mm/filemap/readonly-fd-shared-cannot-write", test_readonly_fd_shared);
 	fake_add_test("/mm/filemap/shared-written-back-msync-munmap-exit", test_shared_msync);
 	fake_add_test("/mm/filemap/shared-two-mappings-one-frame", test_shared_two_mappings);
 	fake_add_test("/mm/filemap/private-sees-shared-writes", test_private_sees_shared_writes);
