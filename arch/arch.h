@@ -19,9 +19,11 @@
 #ifndef MMUEMU_ARCH_H
 #define MMUEMU_ARCH_H
 
+#include <endian.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define ARCH_MAX_LEVELS 5
 
@@ -82,6 +84,22 @@ struct arch_walk {
 	unsigned prot;
 	unsigned tlb_prot;
 };
+
+/* arch_mem_load() / arch_mem_store() - a little-endian 64-bit entry at @paddr. */
+static inline uint64_t arch_mem_load(const struct arch_mem *mem, uint64_t paddr)
+{
+	uint64_t v;
+
+	memcpy(&v, mem->base + paddr, sizeof(v));
+	return le64toh(v);
+}
+
+static inline void arch_mem_store(const struct arch_mem *mem, uint64_t paddr, uint64_t e)
+{
+	uint64_t v = htole64(e);
+
+	memcpy(mem->base + paddr, &v, sizeof(v));
+}
 
 /* arch_walk_stop() - end a walk at @level with @r; for the walkers' many exits. */
 static inline enum arch_walk_result arch_walk_stop(struct arch_walk *w, enum arch_walk_result r,

@@ -33,21 +33,6 @@
 			 ARM64_PTE_SH_INNER | ARM64_PTE_ATTRINDX(ARM64_MT_NORMAL) | \
 			 ARM64_PTE_NG | ARM64_PTE_PXN)
 
-static uint64_t arm64_load(const struct arch_mem *mem, uint64_t paddr)
-{
-	uint64_t v;
-
-	memcpy(&v, mem->base + paddr, sizeof(v));
-	return le64toh(v);
-}
-
-static void arm64_store(const struct arch_mem *mem, uint64_t paddr, uint64_t e)
-{
-	uint64_t v = htole64(e);
-
-	memcpy(mem->base + paddr, &v, sizeof(v));
-}
-
 /* With a 4 KiB granule, block descriptors exist at L1 and L2 only. */
 static bool arm64_block_level(unsigned levels, unsigned level)
 {
@@ -192,7 +177,7 @@ static enum arch_walk_result arm64_walk(const struct arch_mmu *mmu, const struct
 
 		if (mem->size < ARM64_PTE_SIZE || pa > mem->size - ARM64_PTE_SIZE)
 			return arch_walk_stop(w, ARCH_WALK_BAD_TABLE, level);
-		e = arm64_load(mem, pa);
+		e = arch_mem_load(mem, pa);
 		w->entry_paddr[level] = pa;
 		w->entry[level] = e;
 		w->nr_levels = level + 1;
@@ -223,7 +208,7 @@ static enum arch_walk_result arm64_walk(const struct arch_mmu *mmu, const struct
 		if (access == MM_PROT_WRITE && (n & ARM64_PTE_DBM))
 			n &= ~ARM64_PTE_RDONLY;
 		if (n != e)
-			arm64_store(mem, w->entry_paddr[level], n);
+			arch_mem_store(mem, w->entry_paddr[level], n);
 		e = n;
 	}
 

@@ -26,21 +26,6 @@
 #define X86_LEAF_KEEP (X86_PTE_ADDR_MASK | X86_PTE_PWT | X86_PTE_PCD | X86_PTE_PAT | \
 		       X86_PTE_A | X86_PTE_D | X86_PTE_SOFT_MASK | X86_PTE_SOFT_HIGH_MASK)
 
-static uint64_t x86_64_load(const struct arch_mem *mem, uint64_t paddr)
-{
-	uint64_t v;
-
-	memcpy(&v, mem->base + paddr, sizeof(v));
-	return le64toh(v);
-}
-
-static void x86_64_store(const struct arch_mem *mem, uint64_t paddr, uint64_t e)
-{
-	uint64_t v = htole64(e);
-
-	memcpy(mem->base + paddr, &v, sizeof(v));
-}
-
 /* PS makes a leaf only in a PDPTE or PDE, the two levels above the PT. */
 static bool x86_64_ps_level(unsigned levels, unsigned level)
 {
@@ -163,7 +148,7 @@ static enum arch_walk_result x86_64_walk(const struct arch_mmu *mmu, const struc
 
 		if (mem->size < X86_PTE_SIZE || pa > mem->size - X86_PTE_SIZE)
 			return arch_walk_stop(w, ARCH_WALK_BAD_TABLE, level);
-		e = x86_64_load(mem, pa);
+		e = arch_mem_load(mem, pa);
 		w->entry_paddr[level] = pa;
 		w->entry[level] = e;
 		w->nr_levels = level + 1;
@@ -199,7 +184,7 @@ static enum arch_walk_result x86_64_walk(const struct arch_mmu *mmu, const struc
 			if (i == level && access == MM_PROT_WRITE)
 				n |= X86_PTE_D;
 			if (n != w->entry[i])
-				x86_64_store(mem, w->entry_paddr[i], n);
+				arch_mem_store(mem, w->entry_paddr[i], n);
 			e = n;
 		}
 	}
