@@ -25,6 +25,7 @@
 #include <unicorn/unicorn.h>
 
 #include "arch/arch.h"
+#include "arch/frame.h"
 
 /* struct rt_sigframe */
 #define F_INFO        0
@@ -67,49 +68,6 @@
 #define ESR_IL        (1u << 25)
 #define ESR_EC_SHIFT  26
 #define ESR_EC_BRK64  0x3cu
-
-static void put32(uint8_t *p, uint64_t v)
-{
-	uint32_t le = htole32((uint32_t)v);
-
-	memcpy(p, &le, 4);
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	uint64_t le = htole64(v);
-
-	memcpy(p, &le, 8);
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	uint64_t le;
-
-	memcpy(&le, p, 8);
-	return le64toh(le);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	uint32_t le;
-
-	memcpy(&le, p, 4);
-	return le32toh(le);
-}
-
-static uint64_t rd(struct uc_struct *uc, int reg)
-{
-	uint64_t v = 0;
-
-	uc_reg_read(uc, reg, &v);
-	return v;
-}
-
-static void wr(struct uc_struct *uc, int reg, uint64_t v)
-{
-	uc_reg_write(uc, reg, &v);
-}
 
 static int xreg(unsigned i)
 {

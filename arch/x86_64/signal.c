@@ -23,6 +23,7 @@
 #include <unicorn/unicorn.h>
 
 #include "arch/arch.h"
+#include "arch/frame.h"
 
 #define X86_SYSCALL_LEN 2
 
@@ -98,64 +99,6 @@ static const int x86_gregs[SC_NR_GREGS] = {
 #define G_RSP 15
 #define G_RIP 16
 #define G_EFL 17
-
-static void put16(uint8_t *p, uint64_t v)
-{
-	uint16_t le = htole16((uint16_t)v);
-
-	memcpy(p, &le, 2);
-}
-
-static void put32(uint8_t *p, uint64_t v)
-{
-	uint32_t le = htole32((uint32_t)v);
-
-	memcpy(p, &le, 4);
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	uint64_t le = htole64(v);
-
-	memcpy(p, &le, 8);
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	uint64_t le;
-
-	memcpy(&le, p, 8);
-	return le64toh(le);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	uint32_t le;
-
-	memcpy(&le, p, 4);
-	return le32toh(le);
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-	uint16_t le;
-
-	memcpy(&le, p, 2);
-	return le16toh(le);
-}
-
-static uint64_t rd(struct uc_struct *uc, int reg)
-{
-	uint64_t v = 0;
-
-	uc_reg_read(uc, reg, &v);
-	return v;
-}
-
-static void wr(struct uc_struct *uc, int reg, uint64_t v)
-{
-	uc_reg_write(uc, reg, &v);
-}
 
 static bool on_stack(const struct arch_sigdeliver *d, uint64_t sp)
 {
