@@ -45,6 +45,8 @@ void emu_check_setup(struct emu *emu)
 		mm->inject_frame_alloc = mm->nr_frame_allocs + opt->inject_frame_alloc;
 	if (opt->inject_table_alloc)
 		mm->inject_table_alloc = mm->nr_table_allocs + opt->inject_table_alloc;
+	if (opt->inject_keep_table)
+		mm->inject_keep_table = mm->nr_table_frees + opt->inject_keep_table;
 	if (opt->check) {
 		mm->tlb_shadow = true;
 		mm->report = stderr;

@@ -62,7 +62,7 @@ struct emu_options {
 	 */
 	bool check;
 	bool check_access;
-	uint64_t inject_frame_alloc, inject_table_alloc;
+	uint64_t inject_frame_alloc, inject_table_alloc, inject_keep_table;
 	char **env;
 };
 

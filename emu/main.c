@@ -49,7 +49,9 @@ static const GOptionEntry main_options[] = {
 	  NULL, NULL },
 	{ "inject", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_inject,
 	  "Fault injection (repeatable, or comma-separated): frame-alloc:N, table-alloc:N fail "
-	  "the Nth allocation of a data frame / table page; skip-tlb-flush = --no-tlb-flush",
+	  "the Nth allocation of a data frame / table page; keep-table:N plants a teardown bug "
+	  "(the Nth table page free_pgtables should free is kept) for --check to find; "
+	  "skip-tlb-flush = --no-tlb-flush",
 	  "WHAT" },
 	{ "mem", 0, 0, G_OPTION_ARG_STRING, &opt_mem,
 	  "Guest physical memory (K, M, G suffixes; default 1G)", "SIZE" },
@@ -126,7 +128,10 @@ static int parse_trace(const char *list, struct emu_options *opt)
 	return ret;
 }
 
-/* "frame-alloc:N", "table-alloc:N", "skip-tlb-flush"; several may be comma-separated. */
+/*
+ * "frame-alloc:N", "table-alloc:N", "keep-table:N", "skip-tlb-flush"; several may be
+ * comma-separated.
+ */
 static int parse_inject(const char *list, struct emu_options *opt)
 {
 	char **items = g_strsplit(list, ",", -1);
@@ -155,6 +160,8 @@ static int parse_inject(const char *list, struct emu_options *opt)
 			opt->inject_frame_alloc = n;
 		else if (g_str_has_prefix(*it, "table-alloc:"))
 			opt->inject_table_alloc = n;
+		else if (g_str_has_prefix(*it, "keep-table:"))
+			opt->inject_keep_table = n;
 		else
 			ret = -1;
 	}
@@ -267,7 +274,7 @@ int main(int argc, char **argv)
 	for (char **it = opt_inject; it && *it; it++) {
 		if (parse_inject(*it, &opt))
 			return usage_error(ctx, "invalid --inject '%s' (known: frame-alloc:N, "
-					   "table-alloc:N, skip-tlb-flush)", *it);
+					   "table-alloc:N, keep-table:N, skip-tlb-flush)", *it);
 	}
 	opt.env = opt_env;
 	for (char **e = opt_env; e && *e; e++) {

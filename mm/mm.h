@@ -215,12 +215,15 @@ struct mm_struct {
 	 *     page freed while the shadow still reaches it: a missing flush.
 	 * @inject_frame_alloc, @inject_table_alloc: fail the Nth allocation of a data frame or
 	 *     of a table page (1 = the first); 0 = never.
+	 * @inject_keep_table: a planted teardown bug: free_pgtables() "forgets" the Nth table
+	 *     page it should free (counted in @nr_table_frees), leaving it linked and empty, for
+	 *     mm_validate() to find; 0 = never.
 	 */
 	bool tlb_shadow;
 	FILE *report;
 	uint64_t stale_tlb_reports;
-	uint64_t inject_frame_alloc, inject_table_alloc;
-	uint64_t nr_frame_allocs, nr_table_allocs;
+	uint64_t inject_frame_alloc, inject_table_alloc, inject_keep_table;
+	uint64_t nr_frame_allocs, nr_table_allocs, nr_table_frees;
 	/* private */
 	void *shadow;
 	void *vma_tree;               /* GTree of VMAs keyed by vm_start */

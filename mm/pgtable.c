@@ -176,6 +176,16 @@ void unmap_page_range(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64
 
 /* ---- free_pgd_range and the free_*_range family ---- */
 
+/* --inject=keep-table:N: skip the Nth table free, as a buggy free_pgtables() would. */
+static bool inject_keep_table(struct mm_struct *mm, unsigned level, uint64_t base)
+{
+	if (++mm->nr_table_frees != mm->inject_keep_table)
+		return false;
+	mm_trace(mm, "  INJECTED: %s table covering %#" PRIx64 " kept although it should go\n",
+		 mm->arch->level_name[level], base);
+	return true;
+}
+
 /*
  * free_pte_range(): unlink the last-level table that @e points to. No entry in it is looked
  * at: unmap_vmas() has cleared them all already (debug check below).
@@ -192,6 +202,8 @@ static void free_pte_range(struct mmu_gather *tlb, uint64_t *e, unsigned level, 
 	for (unsigned i = 0; i < n; i++)
 		if (MM_WARN_ON_ONCE(entries[i] != 0))	/* zap before free */
 			break;
+	if (inject_keep_table(mm, level + 1, base))
+		return;
 	*e = 0;
 	mm->stats.table_entries_cleared++;
 	mm_trace(mm, "  free %s table %#" PRIx64 " covering [%#" PRIx64 ", %#" PRIx64 ")\n",
@@ -238,6 +250,8 @@ static void free_level_range(struct mmu_gather *tlb, uint64_t *e, unsigned level
 			return;
 	}
 	if (end - 1 > ceiling - 1)
+		return;
+	if (inject_keep_table(mm, child, start))
 		return;
 
 	*e = 0;
