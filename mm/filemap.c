@@ -208,6 +208,44 @@ static int file_read_page(struct mm_struct *mm, struct mm_file *file, uint64_t p
 	return 0;
 }
 
+bool vma_is_private_file(const struct vm_area_struct *vma)
+{
+	return vma->vm_file && !(vma->vm_flags & VM_MAYSHARE);
+}
+
+bool filemap_is_cached_frame(const struct vm_area_struct *vma, uint64_t addr, uint64_t paddr)
+{
+	uint64_t pgoff = vma_pgoff(vma, addr);
+	uint64_t *cached;
+
+	if (!vma->vm_file)
+		return false;
+	cached = g_hash_table_lookup(vma->vm_file->cache, &pgoff);
+	return cached && *cached == paddr;
+}
+
+int filemap_cow_page(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr,
+		     uint64_t *frame)
+{
+	struct mm_file *file = vma->vm_file;
+	uint64_t pgoff = vma_pgoff(vma, addr);
+	uint64_t *cached = g_hash_table_lookup(file->cache, &pgoff);
+	int err = mm_alloc_frame(mm, frame);
+
+	if (err)
+		return err;
+	/* The page cache is what the file holds for everyone, unwritten-back changes too. */
+	if (cached) {
+		memcpy(phys_to_host(mm->phys, *frame), phys_to_host(mm->phys, *cached),
+		       mm_page_size(mm));
+		return 0;
+	}
+	err = file_read_page(mm, file, pgoff, *frame);
+	if (err)
+		mm_free_frame(mm, *frame);
+	return err;
+}
+
 int filemap_fault(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr,
 		  uint64_t *frame)
 {
@@ -216,30 +254,13 @@ int filemap_fault(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t add
 	uint64_t *cached;
 	int err;
 
-	cached = g_hash_table_lookup(file->cache, &pgoff);
 	/*
-	 * VM_MAYSHARE, not VM_SHARED: a shared mapping of a descriptor that cannot write has
-	 * lost VM_SHARED, but still maps the page cache (it can never write to it).
+	 * Every mapping without a write of its own maps the page cache: shared ones, and
+	 * private ones until they write (the caller maps those read-only and copies on the
+	 * first write). VM_MAYSHARE, not VM_SHARED: a shared mapping of a descriptor that
+	 * cannot write has lost VM_SHARED, but still maps the page cache.
 	 */
-	if (!(vma->vm_flags & VM_MAYSHARE)) {
-		err = mm_alloc_frame(mm, frame);
-		if (err)
-			return err;
-		/*
-		 * The page cache is what the file holds for everyone: a shared mapping's
-		 * unwritten-back changes are seen by a private copy made now.
-		 */
-		if (cached) {
-			memcpy(phys_to_host(mm->phys, *frame), phys_to_host(mm->phys, *cached),
-			       mm_page_size(mm));
-			return 0;
-		}
-		err = file_read_page(mm, file, pgoff, *frame);
-		if (err)
-			mm_free_frame(mm, *frame);
-		return err;
-	}
-
+	cached = g_hash_table_lookup(file->cache, &pgoff);
 	if (cached) {
 		*frame = *cached;
 		phys_get(mm->phys, *frame);

@@ -363,6 +363,16 @@ static inline uint64_t vma_pgoff(const struct vm_area_struct *vma, uint64_t addr
  */
 int filemap_fault(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr,
 		  uint64_t *frame) __must_check;
+/* vma_is_private_file() - a MAP_PRIVATE file mapping: copy on write from the page cache. */
+bool vma_is_private_file(const struct vm_area_struct *vma);
+/* filemap_is_cached_frame() - is @paddr the page cache's own frame for @addr of @vma? */
+bool filemap_is_cached_frame(const struct vm_area_struct *vma, uint64_t addr, uint64_t paddr);
+/*
+ * filemap_cow_page() - a private copy of the page at @addr of a private file mapping, from
+ * the page cache or else the file. Return: 0, -ENOMEM, -EIO (past the end of the file).
+ */
+int filemap_cow_page(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr,
+		     uint64_t *frame) __must_check;
 /* filemap_writeback() - write the page at @paddr back if @vma maps a file shared. */
 void filemap_writeback(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr,
 		       uint64_t paddr);

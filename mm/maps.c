@@ -88,15 +88,16 @@ void mm_dump_maps(struct mm_struct *mm, FILE *out)
 /* ---- sizes from the page tables: smaps and status ---- */
 
 /*
- * A page is anonymous unless it is the object's own: a written page of a private file
- * mapping is a copy (copy-on-write in Linux), so it counts as anonymous, as there.
+ * A page is anonymous unless it is the object's own: a private file page that was written
+ * is a copy (copy on write), so it counts as anonymous, as in Linux.
  */
 static bool page_is_anon(const struct mm_struct *mm, const struct vm_area_struct *vma,
-			 uint64_t pte)
+			 uint64_t addr, uint64_t pte)
 {
 	if (!vma || !vma->vm_file)
 		return true;
-	return !(vma->vm_flags & VM_SHARED) && mm->arch->leaf_dirty(pte);
+	return vma_is_private_file(vma) &&
+	       !filemap_is_cached_frame(vma, addr, mm->arch->entry_paddr(pte));
 }
 
 void mm_count_rss(struct mm_struct *mm, uint64_t start, uint64_t end, struct mm_rss *rss)
@@ -111,7 +112,7 @@ void mm_count_rss(struct mm_struct *mm, uint64_t start, uint64_t end, struct mm_
 			continue;
 		vma = vma_lookup(mm, addr);
 		rss->rss++;
-		if (page_is_anon(mm, vma, *pte))
+		if (page_is_anon(mm, vma, addr, *pte))
 			rss->anon++;
 		else
 			rss->file++;
@@ -171,7 +172,7 @@ void mm_dump_smaps(struct mm_struct *mm, FILE *out)
 			else
 				*(dirty ? &priv_dirty : &priv_clean) += 1;
 			referenced += a->leaf_young(*pte);
-			anon += page_is_anon(mm, vma, *pte);
+			anon += page_is_anon(mm, vma, addr, *pte);
 			pss_x += 1000 / (mapcount ? mapcount : 1);
 		}
 		mm_format_vma(mm, vma, line, sizeof(line));

@@ -51,6 +51,48 @@ static bool access_error(const struct vm_area_struct *vma, mm_access_t access)
 	}
 }
 
+/*
+ * cow_prot() - what an entry mapping @frame at @addr of @vma may grant: a private file
+ * mapping's page shared with the page cache is never writable, so the first write copies.
+ */
+static unsigned cow_prot(const struct vm_area_struct *vma, uint64_t addr, uint64_t frame,
+			 unsigned prot)
+{
+	if (vma_is_private_file(vma) && filemap_is_cached_frame(vma, addr, frame))
+		return prot & ~MM_PROT_WRITE;
+	return prot;
+}
+
+/*
+ * wp_page_copy() - the first write to a private file page: a private copy replaces the
+ * page cache's frame in the entry. Clear, flush, then drop the old reference: the
+ * emulator may hold the read-only translation to the cache's frame.
+ */
+static int wp_page_copy(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr,
+			uint64_t *pte, unsigned prot)
+{
+	const struct arch_mmu *a = mm->arch;
+	struct mmu_gather tlb;
+	uint64_t frame, old = a->entry_paddr(*pte);
+	int err = filemap_cow_page(mm, vma, addr, &frame);
+
+	if (err)
+		return err;
+	if (vma->vm_flags & VM_EXEC)
+		*phys_frame_flags(mm->phys, frame) |= PHYS_F_EXEC;
+	tlb_gather_mmu(&tlb, mm);
+	*pte = 0;
+	tlb_remove_tlb_entry(&tlb, a->levels - 1, addr & mm_page_mask(mm));
+	tlb_remove_page(&tlb, old);
+	tlb_finish_mmu(&tlb);
+	*pte = a->mk_leaf(frame, prot);
+	mm->stats.pte_written++;
+	mm->stats.faults++;
+	mm_trace(mm, "copy on write at %#" PRIx64 ": page cache frame %#" PRIx64 " -> %#" PRIx64
+		 "\n", addr, old, frame);
+	return 0;
+}
+
 int handle_mm_fault(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr,
 		    mm_access_t access, bool force)
 {
@@ -62,18 +104,30 @@ int handle_mm_fault(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t a
 	if (!pte)
 		return -ENOMEM;
 	if (*pte && a->entry_present(*pte, a->levels - 1)) {
+		uint64_t old = a->entry_paddr(*pte);
+
+		/* A write to a private file page still shared with the page cache: copy it. */
+		if (access == MM_PROT_WRITE && vma_is_private_file(vma) &&
+		    filemap_is_cached_frame(vma, addr, old))
+			return wp_page_copy(mm, vma, addr, pte, prot);
 		/* Mapped, but with other rights than the VMA now grants: bring it in line. */
 		if (!force && a->leaf_prot(*pte) != prot) {
-			*pte = a->leaf_modify_prot(*pte, prot);
+			*pte = a->leaf_modify_prot(*pte, cow_prot(vma, addr, old, prot));
 			mm->stats.pte_written++;
 		}
 		return 0;
 	}
-	if (vma->vm_file) {
-		int err = filemap_fault(mm, vma, addr, &frame);	/* do_fault() */
+	if (vma_is_private_file(vma) && access == MM_PROT_WRITE) {
+		int err = filemap_cow_page(mm, vma, addr, &frame);	/* do_cow_fault() */
 
 		if (err)
 			return err;
+	} else if (vma->vm_file) {
+		int err = filemap_fault(mm, vma, addr, &frame);	/* do_read_fault() */
+
+		if (err)
+			return err;
+		prot = cow_prot(vma, addr, frame, prot);
 	} else if (mm_alloc_frame(mm, &frame)) {
 		/* do_anonymous_page(): a zeroed frame of our own (no shared zero page here). */
 		return -ENOMEM;

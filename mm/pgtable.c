@@ -308,8 +308,9 @@ void free_pgd_range(struct mmu_gather *tlb, uint64_t addr, uint64_t end, uint64_
 
 /* ---- change_protection: mprotect's rewrite of present leaves ---- */
 
-static unsigned long change_level_range(struct mmu_gather *tlb, uint64_t table, unsigned level,
-					uint64_t addr, uint64_t end, unsigned prot, bool exec)
+static unsigned long change_level_range(struct mmu_gather *tlb, struct vm_area_struct *vma,
+					uint64_t table, unsigned level, uint64_t addr,
+					uint64_t end, unsigned prot, bool exec)
 {
 	struct mm_struct *mm = tlb->mm;
 	const struct arch_mmu *a = mm->arch;
@@ -323,11 +324,15 @@ static unsigned long change_level_range(struct mmu_gather *tlb, uint64_t table, 
 		if (!*e || !a->entry_present(*e, level))
 			continue;
 		if (level < a->levels - 1) {
-			pages += change_level_range(tlb, a->entry_paddr(*e), level + 1, addr, next,
-						    prot, exec);
+			pages += change_level_range(tlb, vma, a->entry_paddr(*e), level + 1, addr,
+						    next, prot, exec);
 			continue;
 		}
-		*e = a->leaf_modify_prot(*e, prot);
+		/* A private file page still shared with the page cache stays read-only (COW). */
+		if (vma_is_private_file(vma) && filemap_is_cached_frame(vma, addr, a->entry_paddr(*e)))
+			*e = a->leaf_modify_prot(*e, prot & ~MM_PROT_WRITE);
+		else
+			*e = a->leaf_modify_prot(*e, prot);
 		if (exec)
 			*phys_frame_flags(mm->phys, a->entry_paddr(*e)) |= PHYS_F_EXEC;
 		mm->stats.pte_written++;
@@ -343,7 +348,7 @@ unsigned long change_protection(struct mmu_gather *tlb, struct vm_area_struct *v
 	struct mm_struct *mm = tlb->mm;
 	unsigned long pages;
 
-	pages = change_level_range(tlb, mm->pgd, 0, start, end, vm_flags_to_prot(vm_flags),
+	pages = change_level_range(tlb, vma, mm->pgd, 0, start, end, vm_flags_to_prot(vm_flags),
 				   vm_flags & VM_EXEC);
 	mm_trace(mm, "  change_protection [%#" PRIx64 ", %#" PRIx64 ") to %c%c%c: %lu entries\n",
 		 start, end, vm_flags & VM_READ ? 'r' : '-', vm_flags & VM_WRITE ? 'w' : '-',
