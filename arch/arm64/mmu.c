@@ -14,11 +14,11 @@
  */
 #include <endian.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "arch/arch.h"
+#include "arch/describe.h"
 #include "arch/arm64/pgtable.h"
 
 #define ARM64_LEVELS 4u
@@ -221,34 +221,20 @@ static enum arch_walk_result arm64_walk(const struct arch_mmu *mmu, const struct
 	return ARCH_WALK_OK;
 }
 
-static void arm64_put(char *buf, size_t len, size_t *pos, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (*pos >= len)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(buf + *pos, len - *pos, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		*pos += (size_t)n;
-}
-
 static void arm64_describe_table(uint64_t e, char *buf, size_t len, size_t *pos)
 {
-	arm64_put(buf, len, pos, "table");
+	arch_describe_put(buf, len, pos, "table");
 	if (e & ARM64_PTE_NSTABLE)
-		arm64_put(buf, len, pos, " NSTable");
+		arch_describe_put(buf, len, pos, " NSTable");
 	if (e & ARM64_PTE_APTABLE_RO)
-		arm64_put(buf, len, pos, " APTable-RO");
+		arch_describe_put(buf, len, pos, " APTable-RO");
 	if (e & ARM64_PTE_APTABLE_NOEL0)
-		arm64_put(buf, len, pos, " APTable-noEL0");
+		arch_describe_put(buf, len, pos, " APTable-noEL0");
 	if (e & ARM64_PTE_UXNTABLE)
-		arm64_put(buf, len, pos, " UXNTable");
+		arch_describe_put(buf, len, pos, " UXNTable");
 	if (e & ARM64_PTE_PXNTABLE)
-		arm64_put(buf, len, pos, " PXNTable");
-	arm64_put(buf, len, pos, " next=0x%" PRIx64, e & ARM64_PTE_ADDR_MASK);
+		arch_describe_put(buf, len, pos, " PXNTable");
+	arch_describe_put(buf, len, pos, " next=0x%" PRIx64, e & ARM64_PTE_ADDR_MASK);
 }
 
 static void arm64_describe_entry(uint64_t e, unsigned level, char *buf, size_t len)
@@ -260,7 +246,7 @@ static void arm64_describe_entry(uint64_t e, unsigned level, char *buf, size_t l
 		return;
 	buf[0] = '\0';
 	if (e == 0) {
-		arm64_put(buf, len, &pos, "none");
+		arch_describe_put(buf, len, &pos, "none");
 		return;
 	}
 	if (arm64_entry_is_table(e, level)) {
@@ -268,36 +254,36 @@ static void arm64_describe_entry(uint64_t e, unsigned level, char *buf, size_t l
 		return;
 	}
 	if (arm64_desc_valid(ARM64_LEVELS, e, level)) {
-		arm64_put(buf, len, &pos, level + 1 == ARM64_LEVELS ? "page" : "block");
+		arch_describe_put(buf, len, &pos, level + 1 == ARM64_LEVELS ? "page" : "block");
 	} else if (level > 0 && arm64_protnone(e)) {
-		arm64_put(buf, len, &pos, "PROTNONE");
+		arch_describe_put(buf, len, &pos, "PROTNONE");
 	} else {
-		arm64_put(buf, len, &pos, "invalid 0x%016" PRIx64, e);
+		arch_describe_put(buf, len, &pos, "invalid 0x%016" PRIx64, e);
 		return;
 	}
-	arm64_put(buf, len, &pos, " attr=%u", (unsigned)((e & ARM64_PTE_ATTRINDX_MASK) >> 2));
+	arch_describe_put(buf, len, &pos, " attr=%u", (unsigned)((e & ARM64_PTE_ATTRINDX_MASK) >> 2));
 	if (e & ARM64_PTE_USER)
-		arm64_put(buf, len, &pos, " USER");
+		arch_describe_put(buf, len, &pos, " USER");
 	if (e & ARM64_PTE_RDONLY)
-		arm64_put(buf, len, &pos, " RDONLY");
-	arm64_put(buf, len, &pos, " SH=%s", sh[(e & ARM64_PTE_SH_MASK) >> 8]);
+		arch_describe_put(buf, len, &pos, " RDONLY");
+	arch_describe_put(buf, len, &pos, " SH=%s", sh[(e & ARM64_PTE_SH_MASK) >> 8]);
 	if (e & ARM64_PTE_AF)
-		arm64_put(buf, len, &pos, " AF");
+		arch_describe_put(buf, len, &pos, " AF");
 	if (e & ARM64_PTE_NG)
-		arm64_put(buf, len, &pos, " nG");
+		arch_describe_put(buf, len, &pos, " nG");
 	if (e & ARM64_PTE_DBM)
-		arm64_put(buf, len, &pos, " DBM");
+		arch_describe_put(buf, len, &pos, " DBM");
 	if (e & ARM64_PTE_CONT)
-		arm64_put(buf, len, &pos, " CONT");
+		arch_describe_put(buf, len, &pos, " CONT");
 	if (e & ARM64_PTE_PXN)
-		arm64_put(buf, len, &pos, " PXN");
+		arch_describe_put(buf, len, &pos, " PXN");
 	if (e & ARM64_PTE_UXN)
-		arm64_put(buf, len, &pos, " UXN");
+		arch_describe_put(buf, len, &pos, " UXN");
 	if (e & ARM64_PTE_DIRTY)
-		arm64_put(buf, len, &pos, " DIRTY");
+		arch_describe_put(buf, len, &pos, " DIRTY");
 	if (e & ARM64_PTE_SPECIAL)
-		arm64_put(buf, len, &pos, " SPECIAL");
-	arm64_put(buf, len, &pos, " oa=0x%" PRIx64, e & ARM64_PTE_ADDR_MASK);
+		arch_describe_put(buf, len, &pos, " SPECIAL");
+	arch_describe_put(buf, len, &pos, " oa=0x%" PRIx64, e & ARM64_PTE_ADDR_MASK);
 }
 
 const struct arch_mmu arm64_mmu = {

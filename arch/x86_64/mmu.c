@@ -13,11 +13,11 @@
  */
 #include <endian.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "arch/arch.h"
+#include "arch/describe.h"
 #include "arch/x86_64/pgtable.h"
 
 #define X86_64_LEVELS 4u
@@ -198,20 +198,6 @@ static enum arch_walk_result x86_64_walk(const struct arch_mmu *mmu, const struc
 	return ARCH_WALK_OK;
 }
 
-static void x86_64_put(char *buf, size_t len, size_t *pos, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (*pos >= len)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(buf + *pos, len - *pos, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		*pos += (size_t)n;
-}
-
 static void x86_64_describe_entry(uint64_t e, unsigned level, char *buf, size_t len)
 {
 	bool large = level + 1 < X86_64_LEVELS && (e & X86_PTE_PS);
@@ -222,46 +208,46 @@ static void x86_64_describe_entry(uint64_t e, unsigned level, char *buf, size_t 
 		return;
 	buf[0] = '\0';
 	if (e == 0) {
-		x86_64_put(buf, len, &pos, "none");
+		arch_describe_put(buf, len, &pos, "none");
 		return;
 	}
 	if (e & X86_PTE_P) {
-		x86_64_put(buf, len, &pos, "P");
+		arch_describe_put(buf, len, &pos, "P");
 	} else if (x86_64_protnone(e, level)) {
-		x86_64_put(buf, len, &pos, "PROTNONE");
+		arch_describe_put(buf, len, &pos, "PROTNONE");
 	} else {
-		x86_64_put(buf, len, &pos, "not-present 0x%016" PRIx64, e);
+		arch_describe_put(buf, len, &pos, "not-present 0x%016" PRIx64, e);
 		return;
 	}
 	if (e & X86_PTE_RW)
-		x86_64_put(buf, len, &pos, " RW");
+		arch_describe_put(buf, len, &pos, " RW");
 	if (e & X86_PTE_US)
-		x86_64_put(buf, len, &pos, " US");
+		arch_describe_put(buf, len, &pos, " US");
 	if (e & X86_PTE_PWT)
-		x86_64_put(buf, len, &pos, " PWT");
+		arch_describe_put(buf, len, &pos, " PWT");
 	if (e & X86_PTE_PCD)
-		x86_64_put(buf, len, &pos, " PCD");
+		arch_describe_put(buf, len, &pos, " PCD");
 	if (e & X86_PTE_A)
-		x86_64_put(buf, len, &pos, " A");
+		arch_describe_put(buf, len, &pos, " A");
 	if (e & X86_PTE_D)
-		x86_64_put(buf, len, &pos, " D");
+		arch_describe_put(buf, len, &pos, " D");
 	if (e & X86_PTE_PS)
-		x86_64_put(buf, len, &pos, level + 1 == X86_64_LEVELS ? " PAT" :
+		arch_describe_put(buf, len, &pos, level + 1 == X86_64_LEVELS ? " PAT" :
 			   x86_64_ps_level(X86_64_LEVELS, level) ? " PS" : " PS(reserved)");
 	if ((e & X86_PTE_G) && (e & X86_PTE_P))
-		x86_64_put(buf, len, &pos, " G");
+		arch_describe_put(buf, len, &pos, " G");
 	if (large && (e & X86_PTE_PAT_LARGE)) {
-		x86_64_put(buf, len, &pos, " PAT");
+		arch_describe_put(buf, len, &pos, " PAT");
 		frame &= ~X86_PTE_PAT_LARGE;
 	}
 	if (e & (X86_PTE_SOFT_MASK | X86_PTE_SOFT_HIGH_MASK))
-		x86_64_put(buf, len, &pos, " soft=0x%" PRIx64,
+		arch_describe_put(buf, len, &pos, " soft=0x%" PRIx64,
 			   e & (X86_PTE_SOFT_MASK | X86_PTE_SOFT_HIGH_MASK));
 	if (e & X86_PTE_PKEY_MASK)
-		x86_64_put(buf, len, &pos, " pkey=%u", (unsigned)((e & X86_PTE_PKEY_MASK) >> 59));
+		arch_describe_put(buf, len, &pos, " pkey=%u", (unsigned)((e & X86_PTE_PKEY_MASK) >> 59));
 	if (e & X86_PTE_NX)
-		x86_64_put(buf, len, &pos, " NX");
-	x86_64_put(buf, len, &pos, " frame=0x%" PRIx64, frame);
+		arch_describe_put(buf, len, &pos, " NX");
+	arch_describe_put(buf, len, &pos, " frame=0x%" PRIx64, frame);
 }
 
 const struct arch_mmu x86_64_mmu = {
