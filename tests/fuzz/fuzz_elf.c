@@ -11,7 +11,7 @@
  * the ET_DYN load address: this file provides both from the MMU halves, so that neither
  * Unicorn nor arch/<name>/cpu.c is linked. The base addresses must match cpu.c.
  *
- * With -DFUZZ_STANDALONE, main() replays the files named on the command line.
+ * Linked with replay.c instead of libFuzzer, it replays the files named on its command line.
  */
 #include <elf.h>
 #include <inttypes.h>
@@ -106,24 +106,3 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_one(data, size);
 	return 0;
 }
-
-#ifdef FUZZ_STANDALONE
-int main(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++) {
-		FILE *fp = fopen(argv[i], "rb");
-		static uint8_t buf[16 << 20];
-		size_t n;
-
-		if (!fp) {
-			perror(argv[i]);
-			return 1;
-		}
-		n = fread(buf, 1, sizeof(buf), fp);
-		fclose(fp);
-		fuzz_one(buf, n);
-		printf("ok %d - %s\n", i, argv[i]);
-	}
-	return 0;
-}
-#endif

@@ -22,9 +22,8 @@
  * At the end every known slot is read back, then exit_mmap() must leave no frame and no
  * table page in use.
  *
- * Built with clang -fsanitize=fuzzer,address,undefined (LLVMFuzzerTestOneInput); with
- * -DFUZZ_STANDALONE it gets a main() that replays the files named on its command line (the
- * regression test).
+ * Built with clang -fsanitize=fuzzer,address,undefined (LLVMFuzzerTestOneInput); linked with
+ * replay.c instead, it replays the files named on its command line (the regression test).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -734,25 +733,3 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	run(data, size);
 	return 0;
 }
-
-#ifdef FUZZ_STANDALONE
-/* Replay: each argument is an input file. */
-int main(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++) {
-		FILE *fp = fopen(argv[i], "rb");
-		static uint8_t buf[1 << 20];
-		size_t n;
-
-		if (!fp) {
-			perror(argv[i]);
-			return 1;
-		}
-		n = fread(buf, 1, sizeof(buf), fp);
-		fclose(fp);
-		run(buf, n);
-		printf("ok %d - %s\n", i, argv[i]);
-	}
-	return 0;
-}
-#endif
