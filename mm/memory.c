@@ -172,10 +172,9 @@ int __mm_translate(struct mm_struct *mm, uint64_t va, mm_access_t access,
 	MM_WARN_ON_ONCE(w.result == ARCH_WALK_BAD_TABLE);
 
 	vma = find_vma(mm, va);
-	if (vma && vma->vm_start > va && (vma->vm_flags & VM_GROWSDOWN) &&
-	    expand_stack(mm, vma, va) == 0) {
-		/* grown: vma now covers va */
-	}
+	/* Below a stack: grow it down to va if the limits allow (it then covers va). */
+	if (vma && vma->vm_start > va && (vma->vm_flags & VM_GROWSDOWN))
+		(void)expand_stack(mm, vma, va);
 	if (!vma || vma->vm_start > va) {
 		fault_set(fault, va, access, SEGV_MAPERR_LINUX, false, &w);
 		return -EFAULT;
