@@ -22,6 +22,9 @@
 #include <sys/ioctl.h>
 #include <sys/sendfile.h>
 #include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <sys/sysmacros.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -58,27 +61,50 @@ struct emu_fd {
 	int host;                 /* -1: the guest fd is free */
 	bool cloexec;
 	enum emu_fd_kind kind;
-	int proc;                 /* EMU_FD_PROC: which file (emu_proc_fill) */
 	bool filled;              /* EMU_FD_PROC: generated already */
+	struct emu_proc_node *node; /* EMU_FD_PROC: what it is (owned) */
+	uint64_t dirpos;          /* EMU_FD_PROC directory: the next entry */
 };
 
 struct emu_fs {
 	struct emu_fd fd[EMU_FS_MAX_FDS];
+	char cwd[PATH_MAX_LINUX];   /* the guest's, canonical; the host's too unless in /proc */
+	dev_t proc_dev;             /* the host's /proc, never opened for the guest */
+	bool have_proc_dev;
+	struct timespec start;
+	uint64_t vm_peak, rss_peak;
+	struct emu_proc_exec exec;
 };
 
 /* ---- the fd table ---- */
 
 int emu_fs_init(struct emu *emu)
 {
-	struct emu_fs *fs = g_new(struct emu_fs, 1);
+	struct emu_fs *fs = g_new0(struct emu_fs, 1);
+	struct stat st;
 
 	for (unsigned i = 0; i < EMU_FS_MAX_FDS; i++)
 		fs->fd[i] = (struct emu_fd){ .host = -1 };
 	/* Copies, so that the guest closing its stdout leaves mmuemu's own alone. */
 	for (int i = 0; i < 3; i++)
 		fs->fd[i].host = fcntl(i, F_DUPFD_CLOEXEC, 3);
+	if (!getcwd(fs->cwd, sizeof(fs->cwd)))
+		g_strlcpy(fs->cwd, "/", sizeof(fs->cwd));
+	if (stat("/proc", &st) == 0) {
+		fs->proc_dev = st.st_dev;
+		fs->have_proc_dev = true;
+	}
+	clock_gettime(CLOCK_REALTIME, &fs->start);
 	emu->fs = fs;
 	return 0;
+}
+
+static void fs_fd_clear(struct emu_fd *f)
+{
+	if (f->host >= 0)
+		close(f->host);
+	g_free(f->node);
+	*f = (struct emu_fd){ .host = -1 };
 }
 
 void emu_fs_exit(struct emu *emu)
@@ -87,10 +113,8 @@ void emu_fs_exit(struct emu *emu)
 
 	if (!fs)
 		return;
-	for (unsigned i = 0; i < EMU_FS_MAX_FDS; i++) {
-		if (fs->fd[i].host >= 0)
-			close(fs->fd[i].host);
-	}
+	for (unsigned i = 0; i < EMU_FS_MAX_FDS; i++)
+		fs_fd_clear(&fs->fd[i]);
 	g_free(fs);
 	emu->fs = NULL;
 }
@@ -102,6 +126,75 @@ static struct emu_fd *fs_get(struct emu *emu, uint64_t fd)
 	return &emu->fs->fd[fd];
 }
 
+bool emu_fs_is_open(struct emu *emu, uint64_t fd)
+{
+	return fs_get(emu, fd) != NULL;
+}
+
+unsigned emu_fs_max_fd(struct emu *emu)
+{
+	for (unsigned i = EMU_FS_MAX_FDS; i-- > 0;) {
+		if (fs_get(emu, i))
+			return i;
+	}
+	return 0;
+}
+
+const char *emu_fs_cwd(struct emu *emu)
+{
+	return emu->fs->cwd;
+}
+
+struct timespec emu_fs_start_time(struct emu *emu)
+{
+	return emu->fs->start;
+}
+
+struct emu_proc_exec *emu_fs_exec(struct emu *emu)
+{
+	return &emu->fs->exec;
+}
+
+void emu_fs_vm_peak(struct emu *emu, uint64_t size, uint64_t rss, uint64_t *peak,
+		    uint64_t *hwm)
+{
+	struct emu_fs *fs = emu->fs;
+
+	fs->vm_peak = MAX(fs->vm_peak, size);
+	fs->rss_peak = MAX(fs->rss_peak, MAX(rss, emu->mm->stats.frames_peak));
+	if (peak)
+		*peak = fs->vm_peak;
+	if (hwm)
+		*hwm = fs->rss_peak;
+}
+
+/* The path of host fd @h as mmuemu's own /proc knows it (never shown for a proc fd). */
+static int fs_host_fd_path(int h, char *buf, size_t len)
+{
+	char link[64];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", h);
+	n = readlink(link, buf, len - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return (int)n;
+}
+
+int emu_fs_fd_target(struct emu *emu, uint64_t fd, char *buf, size_t len)
+{
+	struct emu_fd *f = fs_get(emu, fd);
+
+	if (!f)
+		return -ENOENT;
+	if (f->kind == EMU_FD_PROC) {
+		g_strlcpy(buf, f->node->path, len);
+		return (int)strlen(buf);
+	}
+	return fs_host_fd_path(f->host, buf, len);
+}
+
 /* A generated /proc file is written at its first use, as Linux writes it when it is read. */
 int emu_fs_host_fd(struct emu *emu, uint64_t fd)
 {
@@ -111,22 +204,12 @@ int emu_fs_host_fd(struct emu *emu, uint64_t fd)
 	if (!f)
 		return -EBADF;
 	if (f->kind == EMU_FD_PROC && !f->filled) {
-		err = emu_proc_fill(emu, f->host, f->proc);
+		err = emu_proc_fill(emu, f->host, f->node);
 		if (err)
 			return err;
 		f->filled = true;
 	}
 	return f->host;
-}
-
-void emu_fs_set_proc(struct emu *emu, int fd, int which)
-{
-	struct emu_fd *f = fs_get(emu, (uint64_t)fd);
-
-	if (f) {
-		f->proc = which;
-		f->filled = false;
-	}
 }
 
 int emu_fs_install(struct emu *emu, int host, unsigned min, bool cloexec, enum emu_fd_kind kind)
@@ -143,12 +226,15 @@ int emu_fs_install(struct emu *emu, int host, unsigned min, bool cloexec, enum e
 	return -EMFILE;
 }
 
-/* A directory fd argument: AT_FDCWD, or a guest fd. */
-static int fs_dirfd(struct emu *emu, uint64_t dirfd)
+/* Install a generated /proc fd for @node. */
+static int fs_install_proc(struct emu *emu, int host, bool cloexec,
+			   const struct emu_proc_node *node)
 {
-	if ((int32_t)dirfd == AT_FDCWD_LINUX)
-		return AT_FDCWD;
-	return emu_fs_host_fd(emu, (uint64_t)(uint32_t)dirfd);
+	int g = emu_fs_install(emu, host, 0, cloexec, EMU_FD_PROC);
+
+	if (g >= 0)
+		emu->fs->fd[g].node = g_memdup2(node, sizeof(*node));
+	return g;
 }
 
 /* A guest fd argument: the ABI's int, the upper half of the register ignored. */
@@ -165,7 +251,246 @@ static int64_t fs_path(struct emu *emu, uint64_t addr, char *buf)
 	return n;
 }
 
+/* ---- paths: every guest path is resolved here, never by the host's lookup alone ---- */
+
+/*
+ * A path is walked one component at a time from the guest's cwd, a dirfd's directory or
+ * "/", as the kernel's path walk does: "." and ".." lexically on the canonical path built
+ * so far, host symbolic links read with readlink() and followed (at most 40, else ELOOP).
+ * Whatever the walk reaches under "/proc" is looked up in the guest's /proc (proc.c),
+ * whose own links (self, exe, cwd...) are followed the same way. So "/proc/./self",
+ * "//proc", "/dev/fd" (a host link to /proc/self/fd), a host link into /proc and a dirfd
+ * on /proc all end in the guest's /proc, and the host call gets a canonical absolute path
+ * with no link left in it but the last component when that one is not followed. A host
+ * directory on the host's procfs found anywhere else is refused (ENOENT), and opens check
+ * the file system they reached (fs_open_host()).
+ *
+ * The walk and the host call are two steps: the host tree could change between them, but
+ * only by another host process; the guest has one thread.
+ */
+#define FS_FOLLOW   1u   /* follow a link in the last component */
+#define FS_MAX_LINKS 40
+
+struct fs_target {
+	bool proc;                   /* under the guest's /proc: @node */
+	bool missing;                /* host: the last component does not exist */
+	struct emu_proc_node node;
+	char path[PATH_MAX_LINUX];   /* host: canonical absolute path */
+};
+
+static bool fs_in_proc(const char *p)
+{
+	return !strcmp(p, "/proc") || g_str_has_prefix(p, "/proc/");
+}
+
+/* The directory a relative path starts from: @dirfd's, or the cwd. */
+static int fs_base(struct emu *emu, uint64_t dirfd, char *base)
+{
+	struct emu_fd *f;
+	struct stat st;
+	int n;
+
+	if ((int32_t)dirfd == AT_FDCWD_LINUX) {
+		g_strlcpy(base, emu->fs->cwd, PATH_MAX_LINUX);
+		return 0;
+	}
+	f = fs_get(emu, (uint64_t)(uint32_t)dirfd);
+	if (!f)
+		return -EBADF;
+	if (f->kind == EMU_FD_PROC) {
+		if (f->node->type != EMU_PROC_DIR)
+			return -ENOTDIR;
+		g_strlcpy(base, f->node->path, PATH_MAX_LINUX);
+		return 0;
+	}
+	if (fstat(f->host, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	n = fs_host_fd_path(f->host, base, PATH_MAX_LINUX);
+	if (n < 0)
+		return n;
+	return base[0] == '/' ? 0 : -ENOENT;
+}
+
+static void fs_pop(char *cur)
+{
+	char *slash = strrchr(cur, '/');
+
+	if (slash == cur)
+		cur[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+}
+
+static int fs_resolve(struct emu *emu, uint64_t dirfd, const char *path, unsigned how,
+		      struct fs_target *t)
+{
+	char cur[PATH_MAX_LINUX], cand[PATH_MAX_LINUX], target[PATH_MAX_LINUX];
+	size_t plen = strlen(path);
+	bool trailing = plen > 0 && path[plen - 1] == '/';
+	GString *rest = g_string_new(path);
+	unsigned links = 0;
+	size_t i = 0;
+	int err = 0;
+
+	memset(t, 0, sizeof(*t));
+	t->node.fd = -1;
+	if (path[0] == '/') {
+		g_strlcpy(cur, "/", sizeof(cur));
+	} else {
+		err = fs_base(emu, dirfd, cur);
+		if (err)
+			goto out;
+	}
+	for (;;) {
+		size_t j, k;
+		bool last, follow;
+		struct stat st;
+		ssize_t n;
+
+		while (rest->str[i] == '/')
+			i++;
+		if (!rest->str[i])
+			break;
+		for (j = i; rest->str[j] && rest->str[j] != '/'; j++)
+			;
+		for (k = j; rest->str[k] == '/'; k++)
+			;
+		last = !rest->str[k];
+		follow = !last || (how & FS_FOLLOW) || trailing;
+		if (j - i == 1 && rest->str[i] == '.') {
+			i = j;
+			continue;
+		}
+		if (j - i == 2 && rest->str[i] == '.' && rest->str[i + 1] == '.') {
+			fs_pop(cur);
+			t->proc = false;
+			i = j;
+			continue;
+		}
+		if (strlen(cur) + 1 + (j - i) + 1 > sizeof(cand)) {
+			err = -ENAMETOOLONG;
+			goto out;
+		}
+		k = strlen(cur);
+		memcpy(cand, cur, k);
+		if (strcmp(cur, "/"))
+			cand[k++] = '/';
+		memcpy(cand + k, rest->str + i, j - i);
+		cand[k + (j - i)] = '\0';
+		i = j;
+		if (fs_in_proc(cand)) {
+			err = emu_proc_lookup(emu, cand, &t->node);
+			if (err)
+				goto out;
+			if (t->node.type == EMU_PROC_LINK && follow) {
+				/* fd/N at the end is the open file itself, not the name it shows. */
+				if (last && t->node.fd >= 0) {
+					t->proc = true;
+					break;
+				}
+				n = emu_proc_readlink(emu, &t->node, target, sizeof(target));
+				if (n < 0) {
+					err = (int)n;
+					goto out;
+				}
+				target[n] = '\0';
+				goto link;
+			}
+			if (!last && t->node.type != EMU_PROC_DIR && !t->node.host_dir) {
+				err = -ENOTDIR;
+				goto out;
+			}
+			g_strlcpy(cur, cand, sizeof(cur));
+			t->proc = true;
+			continue;
+		}
+		t->proc = false;
+		if (lstat(cand, &st) < 0) {
+			err = -errno;
+			if (err == -ENOENT && last) {
+				err = 0;
+				t->missing = true;
+				g_strlcpy(cur, cand, sizeof(cur));
+				break;
+			}
+			goto out;
+		}
+		if (emu->fs->have_proc_dev && st.st_dev == emu->fs->proc_dev) {
+			err = -ENOENT;   /* the host's procfs, mounted somewhere else */
+			goto out;
+		}
+		if (S_ISLNK(st.st_mode) && follow) {
+			n = readlink(cand, target, sizeof(target) - 1);
+			if (n < 0) {
+				err = -errno;
+				goto out;
+			}
+			target[n] = '\0';
+			goto link;
+		}
+		if (!last && !S_ISDIR(st.st_mode)) {
+			err = -ENOTDIR;
+			goto out;
+		}
+		g_strlcpy(cur, cand, sizeof(cur));
+		continue;
+link:
+		if (++links > FS_MAX_LINKS) {
+			err = -ELOOP;
+			goto out;
+		}
+		/* The target replaces the link's component; an absolute one restarts at "/". */
+		g_string_erase(rest, 0, (gssize)i);
+		g_string_prepend_c(rest, '/');
+		g_string_prepend(rest, target);
+		i = 0;
+		if (target[0] == '/')
+			g_strlcpy(cur, "/", sizeof(cur));
+		t->proc = fs_in_proc(cur);
+	}
+	if (t->proc || fs_in_proc(cur)) {
+		if (!t->proc) {
+			err = emu_proc_lookup(emu, cur, &t->node);
+			if (err)
+				goto out;
+		}
+		t->proc = true;
+		if (trailing && t->node.type != EMU_PROC_DIR && !t->node.host_dir &&
+		    t->node.type != EMU_PROC_LINK)
+			err = -ENOTDIR;
+		goto out;
+	}
+	snprintf(t->path, sizeof(t->path), "%s%s", cur, trailing && strcmp(cur, "/") ? "/" : "");
+out:
+	g_string_free(rest, TRUE);
+	return err;
+}
+
+/*
+ * Copy the guest path at @pathp and resolve it against @dirfd. An empty path (or NULL,
+ * with AT_EMPTY_PATH, as Linux 6.11 allows) is -ENOENT unless @empty_ok: then 1, and the
+ * call is about @dirfd itself.
+ */
+static int fs_at(struct emu *emu, uint64_t dirfd, uint64_t pathp, unsigned how, bool empty_ok,
+		 struct fs_target *t)
+{
+	char path[PATH_MAX_LINUX];
+	int64_t n;
+
+	if (!pathp && empty_ok)
+		return 1;
+	n = fs_path(emu, pathp, path);
+	if (n < 0)
+		return (int)n;
+	if (n == 0)
+		return empty_ok ? 1 : -ENOENT;
+	return fs_resolve(emu, dirfd, path, how, t);
+}
+
 static int64_t fs_ret(long r)
+
 {
 	return r < 0 ? -errno : r;
 }
@@ -318,12 +643,49 @@ static int64_t fs_read_in(struct emu *emu, int fd, uint64_t buf, uint64_t len, i
 	return done ? (int64_t)done : ret;
 }
 
+/* read(2) of a generated directory is EISDIR, as it is of any directory. */
+static bool fs_is_proc_dir(struct emu *emu, uint64_t fd)
+{
+	struct emu_fd *f = fs_get(emu, fd);
+
+	return f && f->kind == EMU_FD_PROC && f->node->type == EMU_PROC_DIR;
+}
+
+void emu_fs_fd_info(struct emu *emu, uint64_t fd, int64_t *pos, uint64_t *flags)
+{
+	struct emu_fd *f = fs_get(emu, fd);
+	int fl;
+
+	*pos = 0;
+	*flags = 0;
+	if (!f)
+		return;
+	if (f->kind == EMU_FD_PROC && f->node->type == EMU_PROC_DIR) {
+		*pos = (int64_t)f->dirpos;
+		*flags = fs_oflags_to_guest(emu, O_DIRECTORY);
+	} else {
+		*pos = f->kind == EMU_FD_PROC && !f->filled ? 0 : lseek(f->host, 0, SEEK_CUR);
+		if (*pos < 0)
+			*pos = 0;
+		fl = fcntl(f->host, F_GETFL);
+		/* What the guest asked for: mmuemu's own O_CLOEXEC and memfd's O_RDWR are not. */
+		if (fl >= 0)
+			*flags = fs_oflags_to_guest(emu, (uint32_t)fl & ~(uint32_t)O_CLOEXEC);
+		if (f->kind == EMU_FD_PROC)
+			*flags &= ~(uint64_t)O_ACCMODE_LINUX;
+	}
+	if (f->cloexec)
+		*flags |= O_CLOEXEC_LINUX;
+}
+
 int64_t emu_sys_read(struct emu *emu, const uint64_t *a)
 {
 	int h = emu_fs_host_fd(emu, fs_fdarg(a[0]));
 
 	if (h < 0)
 		return h;
+	if (fs_is_proc_dir(emu, fs_fdarg(a[0])))
+		return -EISDIR;
 	return fs_read_in(emu, h, a[1], MIN(a[2], MAX_RW_COUNT_LINUX), -1);
 }
 
@@ -428,40 +790,95 @@ int64_t emu_sys_writev(struct emu *emu, const uint64_t *a)
 
 /* ---- open, close, dup ---- */
 
-static int64_t fs_openat(struct emu *emu, uint64_t dirfd, uint64_t pathp, uint64_t flags,
-			 uint64_t mode)
+/* An open host fd must not be on the host's procfs: a last guard behind fs_resolve(). */
+static int fs_check_host(int h)
 {
-	char path[PATH_MAX_LINUX];
-	int64_t n = fs_path(emu, pathp, path);
-	bool cloexec = flags & O_CLOEXEC_LINUX;
-	int dir, h;
+	struct statfs sf;
 
-	if (n < 0)
-		return n;
-	if (n == 0)
+	if (fstatfs(h, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC) {
+		close(h);
 		return -ENOENT;
-	dir = fs_dirfd(emu, dirfd);
-	if (dir < 0 && dir != AT_FDCWD)
-		return dir;
-	if (path[0] == '/') {
-		int which, g;
-
-		h = emu_proc_open(emu, path, &which);
-		if (h < 0)
-			return h;
-		if (h != 1) {
-			g = emu_fs_install(emu, h, 0, cloexec, EMU_FD_PROC);
-			if (g >= 0)
-				emu_fs_set_proc(emu, g, which);
-			return g;
-		}
-		if (emu_proc_is_exe(path))
-			g_strlcpy(path, emu->exe_path, sizeof(path));
 	}
-	h = openat(dir, path, (int)(fs_oflags_to_host(emu, flags) | O_CLOEXEC), (mode_t)(mode & 07777));
+	return h;
+}
+
+/* Whether canonical @path is the running program, which Linux will not open for writing. */
+static bool fs_is_exe(struct emu *emu, const char *path)
+{
+	struct stat a, b;
+
+	return stat(path, &a) == 0 && stat(emu->exe_path, &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
+/* open of /proc/self/fd/N: a new open file of what guest fd @fd has open, as Linux does. */
+static int64_t fs_reopen(struct emu *emu, uint64_t fd, uint64_t hflags, uint64_t acc,
+			 bool cloexec)
+{
+	struct emu_fd *f = fs_get(emu, fd);
+	char link[64];
+	int h;
+
+	if (!f)
+		return -ENOENT;
+	if (f->kind == EMU_FD_PROC) {
+		h = emu_proc_open(emu, f->node, acc, hflags & O_DIRECTORY);
+		return h < 0 ? h : fs_install_proc(emu, h, cloexec, f->node);
+	}
+	/* mmuemu's own /proc/self/fd/H: the guest's file, opened afresh. */
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", f->host);
+	h = open(link, (int)((hflags & ~(uint64_t)(O_CREAT | O_EXCL | O_NOFOLLOW)) | O_CLOEXEC));
 	if (h < 0)
 		return -errno;
 	return emu_fs_install(emu, h, 0, cloexec, EMU_FD_HOST);
+}
+
+static int64_t fs_openat(struct emu *emu, uint64_t dirfd, uint64_t pathp, uint64_t flags,
+			 uint64_t mode)
+{
+	uint64_t hflags = fs_oflags_to_host(emu, flags), acc = flags & O_ACCMODE_LINUX;
+	bool cloexec = flags & O_CLOEXEC_LINUX;
+	bool excl = (hflags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL);
+	unsigned how = (hflags & O_NOFOLLOW) || excl ? 0 : FS_FOLLOW;
+	struct fs_target *t = g_new(struct fs_target, 1);
+	int64_t ret;
+	int h;
+
+	ret = fs_at(emu, dirfd, pathp, how, false, t);
+	if (ret)
+		goto out;
+	if (t->proc) {
+		if (t->node.type == EMU_PROC_LINK && t->node.fd >= 0 && how) {
+			ret = fs_reopen(emu, (uint64_t)t->node.fd, hflags, acc, cloexec);
+			goto out;
+		}
+		if (excl) {
+			ret = -EEXIST;
+			goto out;
+		}
+		h = emu_proc_open(emu, &t->node, acc, hflags & O_DIRECTORY);
+		if (h < 0)
+			ret = h;
+		else if (t->node.type == EMU_PROC_HOST)
+			ret = emu_fs_install(emu, h, 0, cloexec, EMU_FD_HOST);
+		else
+			ret = fs_install_proc(emu, h, cloexec, &t->node);
+		goto out;
+	}
+	if ((acc != 0 || hflags & O_TRUNC) && !t->missing && fs_is_exe(emu, t->path)) {
+		ret = -ETXTBSY;
+		goto out;
+	}
+	h = open(t->path, (int)(hflags | O_CLOEXEC), (mode_t)(mode & 07777));
+	if (h < 0) {
+		ret = -errno;
+		goto out;
+	}
+	h = fs_check_host(h);
+	ret = h < 0 ? h : emu_fs_install(emu, h, 0, cloexec, EMU_FD_HOST);
+out:
+	g_free(t);
+	return ret;
 }
 
 int64_t emu_sys_openat(struct emu *emu, const uint64_t *a)
@@ -476,10 +893,7 @@ int64_t emu_sys_open(struct emu *emu, const uint64_t *a)
 
 static void fs_release(struct emu *emu, uint64_t fd)
 {
-	struct emu_fd *f = &emu->fs->fd[fd];
-
-	close(f->host);
-	*f = (struct emu_fd){ .host = -1 };
+	fs_fd_clear(&emu->fs->fd[fd]);
 }
 
 int64_t emu_sys_close(struct emu *emu, const uint64_t *a)
@@ -510,8 +924,9 @@ static int64_t fs_dup_min(struct emu *emu, uint64_t old, uint64_t min, bool cloe
 	copy = *f;
 	g = emu_fs_install(emu, h, (unsigned)min, cloexec, f->kind);
 	if (g >= 0) {
-		emu->fs->fd[g].proc = copy.proc;
+		emu->fs->fd[g].node = copy.node ? g_memdup2(copy.node, sizeof(*copy.node)) : NULL;
 		emu->fs->fd[g].filled = copy.filled;
+		emu->fs->fd[g].dirpos = copy.dirpos;
 	}
 	return g;
 }
@@ -534,10 +949,12 @@ static int64_t fs_dup3(struct emu *emu, uint64_t old, uint64_t new, bool cloexec
 	if (h < 0)
 		return -errno;
 	copy = *f;
+	copy.node = copy.node ? g_memdup2(copy.node, sizeof(*copy.node)) : NULL;
 	if (fs_get(emu, new))
 		fs_release(emu, new);
 	emu->fs->fd[new] = (struct emu_fd){ .host = h, .cloexec = cloexec, .kind = copy.kind,
-					    .proc = copy.proc, .filled = copy.filled };
+					    .node = copy.node, .filled = copy.filled,
+					    .dirpos = copy.dirpos };
 	return (int64_t)new;
 }
 
@@ -628,6 +1045,7 @@ int64_t emu_sys_pipe(struct emu *emu, const uint64_t *a)
 
 int64_t emu_sys_lseek(struct emu *emu, const uint64_t *a)
 {
+	struct emu_fd *f = fs_get(emu, fs_fdarg(a[0]));
 	int h = emu_fs_host_fd(emu, fs_fdarg(a[0]));
 	off_t r;
 
@@ -635,6 +1053,17 @@ int64_t emu_sys_lseek(struct emu *emu, const uint64_t *a)
 		return h;
 	if (a[2] > SEEK_HOLE)
 		return -EINVAL;
+	/* A generated directory: the position is the number of the next entry. */
+	if (f->kind == EMU_FD_PROC && f->node->type == EMU_PROC_DIR) {
+		if (a[2] != SEEK_SET && !(a[2] == SEEK_CUR && a[1] == 0))
+			return -EINVAL;
+		if (a[2] == SEEK_SET) {
+			if ((int64_t)a[1] < 0)
+				return -EINVAL;
+			f->dirpos = a[1];
+		}
+		return (int64_t)f->dirpos;
+	}
 	r = lseek(h, (off_t)a[1], (int)a[2]);
 	return r < 0 ? -errno : (int64_t)r;
 }
@@ -673,49 +1102,70 @@ static int64_t fs_put_stat(struct emu *emu, const struct stat *st, uint64_t addr
 	return copy_to_user(emu->mm, addr, buf, l->size) ? -EFAULT : 0;
 }
 
-int64_t emu_sys_fstat(struct emu *emu, const uint64_t *a)
+/* stat of guest fd @fd: a generated /proc entry is described by proc.c. */
+static int fs_fd_stat(struct emu *emu, uint64_t fd, struct stat *st)
 {
-	int h = emu_fs_host_fd(emu, fs_fdarg(a[0]));
-	struct stat st;
+	struct emu_fd *f = fs_get(emu, fd);
 
-	if (h < 0)
-		return h;
-	if (fstat(h, &st) < 0)
-		return -errno;
-	return fs_put_stat(emu, &st, a[1]);
+	if (!f)
+		return -EBADF;
+	if (f->kind == EMU_FD_PROC) {
+		emu_proc_stat(emu, f->node, st);
+		return 0;
+	}
+	return fstat(f->host, st) < 0 ? -errno : 0;
 }
 
-/* A path for the *at calls: /proc/self/exe stands for the guest's program. */
-static int64_t fs_at_path(struct emu *emu, uint64_t dirfd, uint64_t pathp, char *path,
-			  int *dir, bool empty_ok)
+int64_t emu_sys_fstat(struct emu *emu, const uint64_t *a)
 {
-	int64_t n = fs_path(emu, pathp, path);
+	struct stat st;
+	int err = fs_fd_stat(emu, fs_fdarg(a[0]), &st);
 
-	if (n < 0)
-		return n;
-	if (n == 0 && !empty_ok)
-		return -ENOENT;
-	*dir = fs_dirfd(emu, dirfd);
-	if (*dir < 0 && *dir != AT_FDCWD)
-		return *dir;
-	if (emu_proc_is_exe(path))
-		g_strlcpy(path, emu->exe_path, PATH_MAX_LINUX);
-	return n;
+	return err ? err : fs_put_stat(emu, &st, a[1]);
+}
+
+/*
+ * stat of a path (or with @empty, of @dirfd itself): a followed fd/N is its open file; any
+ * other /proc entry is proc.c's; a host path is the host's.
+ */
+static int fs_stat_target(struct emu *emu, uint64_t dirfd, const struct fs_target *t, bool empty,
+			  bool nofollow, struct stat *st)
+{
+	if (empty) {
+		if ((int32_t)dirfd == AT_FDCWD_LINUX)
+			return stat(emu->fs->cwd, st) < 0 ? -errno : 0;
+		return fs_fd_stat(emu, (uint64_t)(uint32_t)dirfd, st);
+	}
+	if (t->proc) {
+		if (t->node.type == EMU_PROC_LINK && t->node.fd >= 0 && !nofollow)
+			return fs_fd_stat(emu, (uint64_t)t->node.fd, st);
+		if (t->node.type == EMU_PROC_HOST)
+			return lstat(t->node.path, st) < 0 ? -errno : 0;
+		emu_proc_stat(emu, &t->node, st);
+		return 0;
+	}
+	if (nofollow)
+		return lstat(t->path, st) < 0 ? -errno : 0;
+	return stat(t->path, st) < 0 ? -errno : 0;
 }
 
 static int64_t fs_fstatat(struct emu *emu, uint64_t dirfd, uint64_t pathp, uint64_t addr,
 			  uint64_t flags)
 {
-	char path[PATH_MAX_LINUX];
+	bool nofollow = flags & AT_SYMLINK_NOFOLLOW;
+	struct fs_target *t = g_new(struct fs_target, 1);
 	struct stat st;
-	int dir;
-	int64_t n = fs_at_path(emu, dirfd, pathp, path, &dir, flags & AT_EMPTY_PATH_LINUX);
+	int r;
 
-	if (n < 0)
-		return n;
-	if (fstatat(dir, path, &st, (int)flags) < 0)
-		return -errno;
-	return fs_put_stat(emu, &st, addr);
+	if (flags & ~(uint64_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH_LINUX | AT_NO_AUTOMOUNT)) {
+		g_free(t);
+		return -EINVAL;
+	}
+	r = fs_at(emu, dirfd, pathp, nofollow ? 0 : FS_FOLLOW, flags & AT_EMPTY_PATH_LINUX, t);
+	if (r >= 0)
+		r = fs_stat_target(emu, dirfd, t, r == 1, nofollow, &st);
+	g_free(t);
+	return r < 0 ? r : fs_put_stat(emu, &st, addr);
 }
 
 int64_t emu_sys_newfstatat(struct emu *emu, const uint64_t *a)
@@ -733,17 +1183,55 @@ int64_t emu_sys_lstat(struct emu *emu, const uint64_t *a)
 	return fs_fstatat(emu, (uint64_t)AT_FDCWD_LINUX, a[0], a[1], AT_SYMLINK_NOFOLLOW);
 }
 
+static void fs_statx_ts(struct statx_timestamp *x, struct timespec t)
+{
+	x->tv_sec = t.tv_sec;
+	x->tv_nsec = (uint32_t)t.tv_nsec;
+}
+
 int64_t emu_sys_statx(struct emu *emu, const uint64_t *a)
 {
-	char path[PATH_MAX_LINUX];
+	bool nofollow = a[2] & AT_SYMLINK_NOFOLLOW;
+	struct fs_target *t = g_new(struct fs_target, 1);
 	struct statx stx;
-	int dir;
-	int64_t n = fs_at_path(emu, a[0], a[1], path, &dir, a[2] & AT_EMPTY_PATH_LINUX);
+	struct stat st;
+	int r = fs_at(emu, a[0], a[1], nofollow ? 0 : FS_FOLLOW, a[2] & AT_EMPTY_PATH_LINUX, t);
 
-	if (n < 0)
-		return n;
-	if (statx(dir, path, (int)a[2], (unsigned)a[3], &stx) < 0)
-		return -errno;
+	memset(&stx, 0, sizeof(stx));
+	if (r == 0 && !t->proc) {
+		/* A host path: the host's own statx, with every field it knows. */
+		r = statx(AT_FDCWD, t->path, (int)(a[2] & ~(uint64_t)AT_EMPTY_PATH_LINUX),
+			  (unsigned)a[3], &stx) < 0 ? -errno : 0;
+	} else if (r >= 0) {
+		struct emu_fd *f = r == 1 ? fs_get(emu, (uint64_t)(uint32_t)a[0]) : NULL;
+
+		if (f && f->kind == EMU_FD_HOST) {
+			r = statx(f->host, "", AT_EMPTY_PATH, (unsigned)a[3], &stx) < 0 ? -errno : 0;
+		} else {
+			r = fs_stat_target(emu, a[0], t, r == 1, nofollow, &st);
+			if (r == 0) {
+				stx.stx_mask = STATX_BASIC_STATS;
+				stx.stx_blksize = (uint32_t)st.st_blksize;
+				stx.stx_nlink = (uint32_t)st.st_nlink;
+				stx.stx_uid = st.st_uid;
+				stx.stx_gid = st.st_gid;
+				stx.stx_mode = (uint16_t)st.st_mode;
+				stx.stx_ino = st.st_ino;
+				stx.stx_size = (uint64_t)st.st_size;
+				stx.stx_blocks = (uint64_t)st.st_blocks;
+				fs_statx_ts(&stx.stx_atime, st.st_atim);
+				fs_statx_ts(&stx.stx_mtime, st.st_mtim);
+				fs_statx_ts(&stx.stx_ctime, st.st_ctim);
+				stx.stx_dev_major = major(st.st_dev);
+				stx.stx_dev_minor = minor(st.st_dev);
+				stx.stx_rdev_major = major(st.st_rdev);
+				stx.stx_rdev_minor = minor(st.st_rdev);
+			}
+		}
+	}
+	g_free(t);
+	if (r < 0)
+		return r;
 	/* struct statx is the same on every architecture: the host's bytes are the guest's. */
 	return copy_to_user(emu->mm, a[4], &stx, sizeof(stx)) ? -EFAULT : 0;
 }
@@ -751,19 +1239,30 @@ int64_t emu_sys_statx(struct emu *emu, const uint64_t *a)
 /* linux_dirent64 is the same on every architecture: the host's records go as they are. */
 int64_t emu_sys_getdents64(struct emu *emu, const uint64_t *a)
 {
-	int h = emu_fs_host_fd(emu, fs_fdarg(a[0]));
-	uint64_t count = MIN((uint64_t)(uint32_t)a[2], (uint64_t)1 << 20);
+	struct emu_fd *f = fs_get(emu, fs_fdarg(a[0]));
+	uint64_t count = MIN((uint64_t)(uint32_t)a[2], (uint64_t)1 << 20), pos;
 	uint8_t *buf;
-	long n;
+	int64_t n;
 
-	if (h < 0)
-		return h;
+	if (!f)
+		return -EBADF;
+	if (f->kind == EMU_FD_PROC && f->node->type != EMU_PROC_DIR)
+		return -ENOTDIR;
 	buf = g_malloc(count ? count : 1);
-	n = syscall(SYS_getdents64, h, buf, count);
-	if (n < 0)
-		n = -errno;
-	else if (n > 0 && copy_to_user(emu->mm, a[1], buf, (uint64_t)n))
-		n = -EFAULT;
+	if (f->kind == EMU_FD_PROC) {
+		pos = f->dirpos;
+		n = emu_proc_getdents(emu, f->node, &pos, buf, count);
+		if (n > 0 && copy_to_user(emu->mm, a[1], buf, (uint64_t)n))
+			n = -EFAULT;
+		else if (n >= 0)
+			f->dirpos = pos;
+	} else {
+		n = syscall(SYS_getdents64, f->host, buf, count);
+		if (n < 0)
+			n = -errno;
+		else if (n > 0 && copy_to_user(emu->mm, a[1], buf, (uint64_t)n))
+			n = -EFAULT;
+	}
 	g_free(buf);
 	return n;
 }
@@ -773,30 +1272,33 @@ int64_t emu_sys_getdents64(struct emu *emu, const uint64_t *a)
 static int64_t fs_readlinkat(struct emu *emu, uint64_t dirfd, uint64_t pathp, uint64_t buf,
 			     uint64_t size)
 {
-	char path[PATH_MAX_LINUX], target[PATH_MAX_LINUX];
-	int64_t n = fs_path(emu, pathp, path);
-	ssize_t len;
-	int dir;
+	char target[PATH_MAX_LINUX];
+	struct fs_target *t = g_new(struct fs_target, 1);
+	int64_t len = fs_at(emu, dirfd, pathp, 0, false, t);
 
-	if (n < 0)
-		return n;
-	if ((int32_t)size <= 0)
-		return -EINVAL;
-	dir = fs_dirfd(emu, dirfd);
-	if (dir < 0 && dir != AT_FDCWD)
-		return dir;
-	if (emu_proc_is_exe(path)) {
-		len = (ssize_t)strlen(emu->exe_path);
-		memcpy(target, emu->exe_path, (size_t)len);
-	} else {
-		if (n == 0)
-			return -ENOENT;
-		len = readlinkat(dir, path, target, sizeof(target));
-		if (len < 0)
-			return -errno;
+	if (len < 0)
+		goto out;
+	if ((int32_t)size <= 0) {
+		len = -EINVAL;
+		goto out;
 	}
-	len = MIN(len, (ssize_t)(uint32_t)size);
-	return copy_to_user(emu->mm, buf, target, (uint64_t)len) ? -EFAULT : len;
+	if (t->proc && t->node.type == EMU_PROC_LINK)
+		len = emu_proc_readlink(emu, &t->node, target, sizeof(target));
+	else if (t->proc)
+		len = -EINVAL;
+	else {
+		len = readlink(t->path, target, sizeof(target));
+		if (len < 0)
+			len = -errno;
+	}
+	if (len < 0)
+		goto out;
+	len = MIN(len, (int64_t)(uint32_t)size);
+	if (copy_to_user(emu->mm, buf, target, (uint64_t)len))
+		len = -EFAULT;
+out:
+	g_free(t);
+	return len;
 }
 
 int64_t emu_sys_readlinkat(struct emu *emu, const uint64_t *a)
@@ -812,15 +1314,35 @@ int64_t emu_sys_readlink(struct emu *emu, const uint64_t *a)
 static int64_t fs_faccessat(struct emu *emu, uint64_t dirfd, uint64_t pathp, uint64_t mode,
 			    uint64_t flags, bool two)
 {
-	char path[PATH_MAX_LINUX];
-	int dir;
-	int64_t n = fs_at_path(emu, dirfd, pathp, path, &dir, flags & AT_EMPTY_PATH_LINUX);
+	bool nofollow = two && (flags & AT_SYMLINK_NOFOLLOW);
+	struct fs_target *t = g_new(struct fs_target, 1);
+	int64_t r;
 
-	if (n < 0)
-		return n;
-	if (two)
-		return fs_ret(syscall(SYS_faccessat2, dir, path, (int)mode, (int)flags));
-	return fs_ret(syscall(SYS_faccessat, dir, path, (int)mode));
+	if (mode & ~(uint64_t)07 || (two && flags & ~(uint64_t)(AT_EACCESS | AT_SYMLINK_NOFOLLOW |
+							    AT_EMPTY_PATH_LINUX))) {
+		g_free(t);
+		return -EINVAL;
+	}
+	r = fs_at(emu, dirfd, pathp, nofollow ? 0 : FS_FOLLOW, two && (flags & AT_EMPTY_PATH_LINUX), t);
+	if (r == 1) {
+		struct stat st;
+
+		r = fs_stat_target(emu, dirfd, t, true, false, &st);
+	} else if (r == 0 && t->proc) {
+		struct stat st;
+
+		r = fs_stat_target(emu, dirfd, t, false, nofollow, &st);
+		if (r == 0 && (((mode & W_OK) && !(st.st_mode & 0222)) ||
+			       ((mode & X_OK) && !(st.st_mode & 0111))))
+			r = -EACCES;
+		if (r == 0 && (mode & W_OK) && t->node.type == EMU_PROC_HOST)
+			r = -EACCES;
+	} else if (r == 0) {
+		r = fs_ret(syscall(SYS_faccessat2, AT_FDCWD, t->path, (int)mode,
+				   (int)(flags & ~(uint64_t)AT_EMPTY_PATH_LINUX)));
+	}
+	g_free(t);
+	return r;
 }
 
 int64_t emu_sys_faccessat(struct emu *emu, const uint64_t *a)
@@ -840,43 +1362,103 @@ int64_t emu_sys_access(struct emu *emu, const uint64_t *a)
 
 int64_t emu_sys_getcwd(struct emu *emu, const uint64_t *a)
 {
-	char cwd[PATH_MAX_LINUX];
-	size_t len;
+	size_t len = strlen(emu->fs->cwd) + 1;
 
-	if (!getcwd(cwd, sizeof(cwd)))
-		return -errno;
-	len = strlen(cwd) + 1;
 	if (len > a[1])
 		return -ERANGE;
-	return copy_to_user(emu->mm, a[0], cwd, len) ? -EFAULT : (int64_t)len;
+	return copy_to_user(emu->mm, a[0], emu->fs->cwd, len) ? -EFAULT : (int64_t)len;
+}
+
+/* Make canonical @dir (a host directory, or in /proc) the guest's cwd. */
+static int64_t fs_set_cwd(struct emu *emu, const char *dir, bool host)
+{
+	char buf[PATH_MAX_LINUX];
+	size_t n;
+
+	g_strlcpy(buf, dir, sizeof(buf));
+	n = strlen(buf);
+	if (n > 1 && buf[n - 1] == '/')
+		buf[n - 1] = '\0';
+	/* The host's cwd follows host directories only; paths never rely on it. */
+	if (host && chdir(buf) < 0)
+		return -errno;
+	g_strlcpy(emu->fs->cwd, buf, sizeof(emu->fs->cwd));
+	return 0;
+}
+
+static int64_t fs_chdir_target(struct emu *emu, const struct fs_target *t)
+{
+	struct stat st;
+
+	if (t->proc) {
+		if (t->node.type != EMU_PROC_DIR && !t->node.host_dir)
+			return -ENOTDIR;
+		return fs_set_cwd(emu, t->node.path, false);
+	}
+	if (stat(t->path, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	return fs_set_cwd(emu, t->path, true);
 }
 
 int64_t emu_sys_chdir(struct emu *emu, const uint64_t *a)
 {
-	char path[PATH_MAX_LINUX];
-	int64_t n = fs_path(emu, a[0], path);
+	struct fs_target *t = g_new(struct fs_target, 1);
+	int64_t r = fs_at(emu, (uint64_t)AT_FDCWD_LINUX, a[0], FS_FOLLOW, false, t);
 
-	if (n < 0)
-		return n;
-	if (n == 0)
-		return -ENOENT;
-	return fs_ret(chdir(path));
+	if (r == 0)
+		r = fs_chdir_target(emu, t);
+	g_free(t);
+	return r;
 }
 
 int64_t emu_sys_fchdir(struct emu *emu, const uint64_t *a)
 {
-	int h = emu_fs_host_fd(emu, fs_fdarg(a[0]));
+	char base[PATH_MAX_LINUX];
+	uint64_t fd = fs_fdarg(a[0]);
+	struct fs_target *t;
+	int64_t r;
 
-	return h < 0 ? h : fs_ret(fchdir(h));
+	if (!fs_get(emu, fd))
+		return -EBADF;
+	r = fs_base(emu, fd, base);
+	if (r)
+		return r;
+	t = g_new(struct fs_target, 1);
+	r = fs_resolve(emu, (uint64_t)AT_FDCWD_LINUX, base, FS_FOLLOW, t);
+	if (r == 0)
+		r = fs_chdir_target(emu, t);
+	g_free(t);
+	return r;
+}
+
+/*
+ * A call that changes the name space (mkdir, unlink, rename, symlink, chmod, utimes):
+ * the guest's /proc is read only, as Linux's is for these (EACCES; ENOENT when the name
+ * is not there).
+ */
+static int fs_at_host(struct emu *emu, uint64_t dirfd, uint64_t pathp, unsigned how,
+		      struct fs_target *t)
+{
+	int r = fs_at(emu, dirfd, pathp, how, false, t);
+
+	if (r == 0 && t->proc)
+		return -EACCES;
+	return r;
 }
 
 int64_t emu_sys_mkdirat(struct emu *emu, const uint64_t *a)
 {
-	char path[PATH_MAX_LINUX];
-	int dir;
-	int64_t n = fs_at_path(emu, a[0], a[1], path, &dir, false);
+	struct fs_target *t = g_new(struct fs_target, 1);
+	int64_t r = fs_at(emu, a[0], a[1], 0, false, t);
 
-	return n < 0 ? n : fs_ret(mkdirat(dir, path, (mode_t)(a[2] & 07777)));
+	if (r == 0)
+		r = t->proc ? -EEXIST : fs_ret(mkdir(t->path, (mode_t)(a[2] & 07777)));
+	else if (r == -ENOENT && t->proc)
+		r = -EACCES;
+	g_free(t);
+	return r;
 }
 
 int64_t emu_sys_mkdir(struct emu *emu, const uint64_t *a)
@@ -888,15 +1470,17 @@ int64_t emu_sys_mkdir(struct emu *emu, const uint64_t *a)
 
 int64_t emu_sys_unlinkat(struct emu *emu, const uint64_t *a)
 {
-	char path[PATH_MAX_LINUX];
-	int dir;
-	int64_t n = fs_at_path(emu, a[0], a[1], path, &dir, false);
+	struct fs_target *t;
+	int64_t r;
 
-	if (n < 0)
-		return n;
 	if (a[2] & ~(uint64_t)AT_REMOVEDIR)
 		return -EINVAL;
-	return fs_ret(unlinkat(dir, path, (int)a[2]));
+	t = g_new(struct fs_target, 1);
+	r = fs_at_host(emu, a[0], a[1], 0, t);
+	if (r == 0)
+		r = fs_ret(unlinkat(AT_FDCWD, t->path, (int)a[2]));
+	g_free(t);
+	return r;
 }
 
 int64_t emu_sys_unlink(struct emu *emu, const uint64_t *a)
@@ -915,18 +1499,19 @@ int64_t emu_sys_rmdir(struct emu *emu, const uint64_t *a)
 
 int64_t emu_sys_renameat2(struct emu *emu, const uint64_t *a)
 {
-	char from[PATH_MAX_LINUX], to[PATH_MAX_LINUX];
-	int dfrom, dto;
-	int64_t n = fs_at_path(emu, a[0], a[1], from, &dfrom, false);
+	struct fs_target *from = g_new(struct fs_target, 1), *to = g_new(struct fs_target, 1);
+	int64_t r = fs_at_host(emu, a[0], a[1], 0, from);
 
-	if (n < 0)
-		return n;
-	n = fs_at_path(emu, a[2], a[3], to, &dto, false);
-	if (n < 0)
-		return n;
-	if (a[4] == 0)
-		return fs_ret(renameat(dfrom, from, dto, to));
-	return fs_ret(syscall(SYS_renameat2, dfrom, from, dto, to, (unsigned)a[4]));
+	if (r == 0)
+		r = fs_at_host(emu, a[2], a[3], 0, to);
+	if (r == 0 && a[4] == 0)
+		r = fs_ret(rename(from->path, to->path));
+	else if (r == 0)
+		r = fs_ret(syscall(SYS_renameat2, AT_FDCWD, from->path, AT_FDCWD, to->path,
+				   (unsigned)a[4]));
+	g_free(from);
+	g_free(to);
+	return r;
 }
 
 int64_t emu_sys_renameat(struct emu *emu, const uint64_t *a)
@@ -1000,16 +1585,20 @@ int64_t emu_sys_sendfile(struct emu *emu, const uint64_t *a)
 
 int64_t emu_sys_symlinkat(struct emu *emu, const uint64_t *a)
 {
-	char target[PATH_MAX_LINUX], path[PATH_MAX_LINUX];
-	int dir;
+	char target[PATH_MAX_LINUX];
+	struct fs_target *t;
 	int64_t n = fs_path(emu, a[0], target);
 
 	if (n < 0)
 		return n;
 	if (n == 0)
 		return -ENOENT;
-	n = fs_at_path(emu, a[1], a[2], path, &dir, false);
-	return n < 0 ? n : fs_ret(symlinkat(target, dir, path));
+	t = g_new(struct fs_target, 1);
+	n = fs_at_host(emu, a[1], a[2], 0, t);
+	if (n == 0)
+		n = fs_ret(symlink(target, t->path));
+	g_free(t);
+	return n;
 }
 
 int64_t emu_sys_symlink(struct emu *emu, const uint64_t *a)
@@ -1021,11 +1610,13 @@ int64_t emu_sys_symlink(struct emu *emu, const uint64_t *a)
 
 int64_t emu_sys_fchmodat(struct emu *emu, const uint64_t *a)
 {
-	char path[PATH_MAX_LINUX];
-	int dir;
-	int64_t n = fs_at_path(emu, a[0], a[1], path, &dir, false);
+	struct fs_target *t = g_new(struct fs_target, 1);
+	int64_t r = fs_at_host(emu, a[0], a[1], FS_FOLLOW, t);
 
-	return n < 0 ? n : fs_ret(syscall(SYS_fchmodat, dir, path, (mode_t)(a[2] & 07777)));
+	if (r == 0)
+		r = fs_ret(chmod(t->path, (mode_t)(a[2] & 07777)));
+	g_free(t);
+	return r;
 }
 
 int64_t emu_sys_chmod(struct emu *emu, const uint64_t *a)
@@ -1037,35 +1628,52 @@ int64_t emu_sys_chmod(struct emu *emu, const uint64_t *a)
 
 int64_t emu_sys_fchmod(struct emu *emu, const uint64_t *a)
 {
-	int h = emu_fs_host_fd(emu, fs_fdarg(a[0]));
+	struct emu_fd *f = fs_get(emu, fs_fdarg(a[0]));
 
-	return h < 0 ? h : fs_ret(fchmod(h, (mode_t)(a[1] & 07777)));
+	if (!f)
+		return -EBADF;
+	if (f->kind == EMU_FD_PROC)
+		return -EPERM;
+	return fs_ret(fchmod(f->host, (mode_t)(a[1] & 07777)));
 }
 
 /* struct statfs is the same on x86_64 and arm64 (every field 64 bits wide). */
+static void fs_proc_statfs(struct statfs *sf)
+{
+	memset(sf, 0, sizeof(*sf));
+	sf->f_type = PROC_SUPER_MAGIC;
+	sf->f_bsize = 4096;
+	sf->f_namelen = 255;
+	sf->f_frsize = 4096;
+	sf->f_flags = ST_NOSUID | ST_NODEV | ST_NOEXEC | ST_RELATIME;
+}
+
 int64_t emu_sys_statfs(struct emu *emu, const uint64_t *a)
 {
-	char path[PATH_MAX_LINUX];
+	struct fs_target *t = g_new(struct fs_target, 1);
 	struct statfs sf;
-	int64_t n = fs_path(emu, a[0], path);
+	int64_t r = fs_at(emu, (uint64_t)AT_FDCWD_LINUX, a[0], FS_FOLLOW, false, t);
 
-	if (n < 0)
-		return n;
-	if (n == 0)
-		return -ENOENT;
-	if (statfs(path, &sf) < 0)
-		return -errno;
+	if (r == 0 && t->proc)
+		fs_proc_statfs(&sf);
+	else if (r == 0)
+		r = fs_ret(statfs(t->path, &sf));
+	g_free(t);
+	if (r < 0)
+		return r;
 	return copy_to_user(emu->mm, a[1], &sf, sizeof(sf)) ? -EFAULT : 0;
 }
 
 int64_t emu_sys_fstatfs(struct emu *emu, const uint64_t *a)
 {
-	int h = emu_fs_host_fd(emu, fs_fdarg(a[0]));
+	struct emu_fd *f = fs_get(emu, fs_fdarg(a[0]));
 	struct statfs sf;
 
-	if (h < 0)
-		return h;
-	if (fstatfs(h, &sf) < 0)
+	if (!f)
+		return -EBADF;
+	if (f->kind == EMU_FD_PROC)
+		fs_proc_statfs(&sf);
+	else if (fstatfs(f->host, &sf) < 0)
 		return -errno;
 	return copy_to_user(emu->mm, a[1], &sf, sizeof(sf)) ? -EFAULT : 0;
 }
@@ -1073,29 +1681,34 @@ int64_t emu_sys_fstatfs(struct emu *emu, const uint64_t *a)
 /* utimensat(dirfd, path or NULL for dirfd itself, times or NULL for now, flags). */
 int64_t emu_sys_utimensat(struct emu *emu, const uint64_t *a)
 {
-	char path[PATH_MAX_LINUX];
-	int64_t t[4], n;
+	struct fs_target *t;
+	int64_t tv[4], r;
 	struct timespec ts[2];
-	int dir;
+	struct emu_fd *f;
 
 	if (a[2]) {
-		if (copy_from_user(emu->mm, t, a[2], sizeof(t)))
+		if (copy_from_user(emu->mm, tv, a[2], sizeof(tv)))
 			return -EFAULT;
 		for (int i = 0; i < 2; i++) {
-			ts[i].tv_sec = (time_t)le64toh((uint64_t)t[2 * i]);
-			ts[i].tv_nsec = (long)le64toh((uint64_t)t[2 * i + 1]);
+			ts[i].tv_sec = (time_t)le64toh((uint64_t)tv[2 * i]);
+			ts[i].tv_nsec = (long)le64toh((uint64_t)tv[2 * i + 1]);
 		}
 	}
 	if (!a[1]) {
-		dir = emu_fs_host_fd(emu, fs_fdarg(a[0]));
-		if (dir < 0)
-			return dir;
-		return fs_ret(syscall(SYS_utimensat, dir, NULL, a[2] ? ts : NULL, (int)a[3]));
+		f = fs_get(emu, fs_fdarg(a[0]));
+		if (!f)
+			return -EBADF;
+		if (f->kind == EMU_FD_PROC)
+			return -EPERM;
+		return fs_ret(syscall(SYS_utimensat, f->host, NULL, a[2] ? ts : NULL, 0));
 	}
-	n = fs_at_path(emu, a[0], a[1], path, &dir, a[3] & AT_EMPTY_PATH_LINUX);
-	if (n < 0)
-		return n;
-	return fs_ret(syscall(SYS_utimensat, dir, path, a[2] ? ts : NULL, (int)a[3]));
+	t = g_new(struct fs_target, 1);
+	r = fs_at_host(emu, a[0], a[1], a[3] & AT_SYMLINK_NOFOLLOW ? 0 : FS_FOLLOW, t);
+	if (r == 0)
+		r = fs_ret(syscall(SYS_utimensat, AT_FDCWD, t->path, a[2] ? ts : NULL,
+				   (int)(a[3] & AT_SYMLINK_NOFOLLOW)));
+	g_free(t);
+	return r;
 }
 
 /* ---- ioctl ---- */
@@ -1150,6 +1763,13 @@ int64_t emu_fs_mmap(struct emu *emu, uint64_t addr, uint64_t len, unsigned prot,
 		return -errno;
 	if (!S_ISREG(st.st_mode))
 		return -ENODEV;
+	{
+		struct statfs sf;
+
+		/* A machine-wide file of the host's /proc: no mmap there, as in Linux. */
+		if (fstatfs(f->host, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC)
+			return -ENODEV;
+	}
 	acc = fcntl(f->host, F_GETFL);
 	if (acc < 0)
 		return -errno;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fs.h - the guest's files (emu/fs.c, emu/proc.c): a table of guest fds over host fds, and
- * the file system calls, which pass through to the host as qemu-user passes them.
+ * the file system calls. Every guest path is resolved by fs.c itself; what falls under /proc
+ * is the guest's own (proc.c), the rest is the host's file system.
  *
  * Every handler has the shape of syscall.c's table: the six raw argument registers in,
  * the value or negative errno the guest sees out.
@@ -10,6 +11,8 @@
 #define MMUEMU_FS_H
 
 #include <stdint.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "emu/emu.h"
 
@@ -19,7 +22,42 @@
 /* What a guest fd stands for besides its host fd. */
 enum emu_fd_kind {
 	EMU_FD_HOST = 0,   /* a host file, mappable */
-	EMU_FD_PROC,       /* a generated /proc file: read like a file, not mappable */
+	EMU_FD_PROC,       /* a generated /proc file or directory: not mappable */
+};
+
+/* What a path under the guest's /proc names (proc.c). */
+enum emu_proc_type {
+	EMU_PROC_DIR = 1,  /* a generated directory */
+	EMU_PROC_FILE,     /* a generated file */
+	EMU_PROC_LINK,     /* a symbolic link (self, exe, fd/N...) */
+	EMU_PROC_HOST,     /* a machine-wide file of the host's /proc, read only */
+};
+
+/**
+ * struct emu_proc_node - one entry of the guest's /proc.
+ * @type, @file: what it is (@file: proc.c's number for the file, directory or link).
+ * @fd: for fd/N and fdinfo/N, the guest fd N; else -1.
+ * @mode: permission bits; @host_dir: EMU_PROC_HOST and a directory.
+ * @path: its canonical path, "/proc/1000/maps".
+ */
+struct emu_proc_node {
+	enum emu_proc_type type;
+	int file;
+	int fd;
+	unsigned mode;
+	bool host_dir;
+	char path[4096];
+};
+
+/**
+ * struct emu_proc_exec - what exec left on the guest's stack, for cmdline, environ, auxv
+ * and stat: the ranges of the argument and environment strings, the stack's start, and
+ * the auxiliary vector as written (pairs of little-endian words, AT_NULL included).
+ */
+struct emu_proc_exec {
+	uint64_t arg_start, arg_end, env_start, env_end, stack_start;
+	uint64_t auxv[64];
+	unsigned auxv_words;
 };
 
 /** emu_fs_init() - guest fds 0-2 are copies of the host's (those open). 0 or -ENOMEM. */
@@ -28,35 +66,75 @@ int emu_fs_init(struct emu *emu);
 void emu_fs_exit(struct emu *emu);
 /** emu_fs_host_fd() - the host fd behind guest @fd, or -EBADF. */
 int emu_fs_host_fd(struct emu *emu, uint64_t fd);
+/** emu_fs_is_open() - guest @fd is open. */
+bool emu_fs_is_open(struct emu *emu, uint64_t fd);
+/** emu_fs_max_fd() - the highest open guest fd, or 0. */
+unsigned emu_fs_max_fd(struct emu *emu);
+/**
+ * emu_fs_fd_target() - what /proc/self/fd/@fd links to, as the guest sees it.
+ * Return: its length (not terminated beyond @len), or a negative errno.
+ */
+int emu_fs_fd_target(struct emu *emu, uint64_t fd, char *buf, size_t len);
+/** emu_fs_fd_info() - the file offset and guest open flags of guest @fd, for fdinfo. */
+void emu_fs_fd_info(struct emu *emu, uint64_t fd, int64_t *pos, uint64_t *flags);
+/** emu_fs_cwd() - the guest's working directory, absolute and canonical. */
+const char *emu_fs_cwd(struct emu *emu);
+/** emu_fs_start_time() - when the guest started (its /proc entries' times). */
+struct timespec emu_fs_start_time(struct emu *emu);
+/** emu_fs_exec() - the exec facts stack.c records and proc.c shows. */
+struct emu_proc_exec *emu_fs_exec(struct emu *emu);
+/**
+ * emu_fs_vm_peak() - record a VmSize of @size bytes and an RSS of @rss pages, and give the
+ * peaks seen so far (VmPeak in bytes, VmHWM in pages: at least the mm's frames_peak).
+ * Either output may be NULL.
+ */
+void emu_fs_vm_peak(struct emu *emu, uint64_t size, uint64_t rss, uint64_t *peak,
+		    uint64_t *hwm);
 /**
  * emu_fs_install() - give the host fd @host (owned from now on) the lowest free guest fd
  * at or above @min. Return: the guest fd, or -EMFILE (and @host is closed).
  */
 int emu_fs_install(struct emu *emu, int host, unsigned min, bool cloexec, enum emu_fd_kind kind);
-/** emu_fs_set_proc() - guest @fd (EMU_FD_PROC) holds /proc file @which, filled at first use. */
-void emu_fs_set_proc(struct emu *emu, int fd, int which);
 /**
  * emu_fs_mmap() - mmap(2) of guest fd @fd: checks as Linux does, then do_mmap_file().
  */
 int64_t emu_fs_mmap(struct emu *emu, uint64_t addr, uint64_t len, unsigned prot,
 		    unsigned flags, uint64_t fd, uint64_t pgoff);
 
-/* proc.c: /proc/self as the guest sees it. */
+/** emu_rlimit() - the guest's soft and hard limit of @resource (syscall.c). */
+void emu_rlimit(unsigned resource, uint64_t lim[2]);
+
+/* ---- proc.c: the guest's /proc ---- */
+
 /**
- * emu_proc_open() - if @path names a file of the guest's own /proc directory that mmuemu
- * generates (maps, smaps, status), an empty host file for it (or a negative errno), and
- * in *@which the file emu_proc_fill() writes there; 1 when @path is not one of them: the
- * caller opens it on the host.
+ * emu_proc_lookup() - what the canonical @path ("/proc" or below it) names. Links inside
+ * it are not followed: fs.c follows them one component at a time.
+ * Return: 0 and *@n filled, -ENOENT, or -ENOTDIR.
  */
-int emu_proc_open(struct emu *emu, const char *path, int *which);
+int emu_proc_lookup(struct emu *emu, const char *path, struct emu_proc_node *n);
+/** emu_proc_readlink() - the target of link @n; its length or a negative errno. */
+int emu_proc_readlink(struct emu *emu, const struct emu_proc_node *n, char *buf, size_t len);
+/** emu_proc_stat() - stat(2) of @n. */
+void emu_proc_stat(struct emu *emu, const struct emu_proc_node *n, struct stat *st);
 /**
- * emu_proc_fill() - write the file @which into the host fd @fd from offset 0, as the
- * address space is now: Linux generates it when it is read, not when it is opened.
+ * emu_proc_open() - a host fd for @n opened with guest access mode @acc (0 = read only):
+ * an empty memfd that emu_proc_fill() fills, or for EMU_PROC_HOST the host's file itself.
+ * Return: the fd, or -EACCES (writing, or mem/pagemap/clear_refs), -EISDIR, -ENOTDIR, -ELOOP.
+ */
+int emu_proc_open(struct emu *emu, const struct emu_proc_node *n, uint64_t acc, bool directory);
+/**
+ * emu_proc_fill() - write the file @n into the host fd @fd from offset 0, as the guest
+ * is now: Linux generates it when it is read, not when it is opened.
  * Return: 0 or a negative errno.
  */
-int emu_proc_fill(struct emu *emu, int fd, int which);
-/** emu_proc_is_exe() - @path is /proc/self/exe (or /proc/<guest pid>/exe). */
-bool emu_proc_is_exe(const char *path);
+int emu_proc_fill(struct emu *emu, int fd, const struct emu_proc_node *n);
+/**
+ * emu_proc_getdents() - linux_dirent64 records of directory @n from entry *@pos on, as
+ * many as fit in @count bytes; *@pos advances past them.
+ * Return: bytes written, or -EINVAL when not even one fits.
+ */
+int64_t emu_proc_getdents(struct emu *emu, const struct emu_proc_node *n, uint64_t *pos,
+			  uint8_t *buf, uint64_t count);
 
 int64_t emu_sys_read(struct emu *emu, const uint64_t *a);
 int64_t emu_sys_write(struct emu *emu, const uint64_t *a);

@@ -28,6 +28,7 @@
 #include <glib.h>
 
 #include "emu/emu.h"
+#include "emu/fs.h"
 
 #define EMU_STACK_SIZE     (8 * 1024 * 1024)  /* RLIMIT_STACK */
 #define EMU_ARG_MAX        (EMU_STACK_SIZE / 4) /* Linux: a quarter of the stack rlimit */
@@ -171,6 +172,19 @@ int emu_stack_setup(struct emu *emu, const struct emu_image *img, int argc, char
 	}
 	mm->start_stack = sp;
 	*sp_out = sp;
+	/* What /proc/PID/cmdline, environ, auxv and stat show, as Linux's mm keeps it. */
+	if (emu->fs) {
+		struct emu_proc_exec *x = emu_fs_exec(emu);
+
+		x->arg_start = argc ? argv_addr[0] : execfn;
+		x->arg_end = envc ? envp_addr[0] : execfn;
+		x->env_start = x->arg_end;
+		x->env_end = execfn;
+		x->stack_start = sp;
+		x->auxv_words = MIN(na, (unsigned)G_N_ELEMENTS(x->auxv));
+		for (unsigned i = 0; i < x->auxv_words; i++)
+			x->auxv[i] = htole64(auxv[i]);
+	}
 	ret = 0;
 out:
 	g_free(argv_addr);

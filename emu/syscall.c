@@ -275,6 +275,12 @@ static void sys_rlimit(unsigned resource, uint64_t lim[2])
 	}
 }
 
+/* The same limits for /proc/PID/limits (proc.c). */
+void emu_rlimit(unsigned resource, uint64_t lim[2])
+{
+	sys_rlimit(resource, lim);
+}
+
 static int64_t sys_put_rlimit(struct emu *emu, uint64_t resource, uint64_t addr)
 {
 	uint64_t lim[2];
