@@ -43,7 +43,8 @@
 /**
  * struct emu_options - what the command line asks of every run.
  * @mem_size: bytes of guest physical memory.
- * @env: NULL-terminated guest environment (from -E), or NULL for an empty one.
+ * @env: NULL-terminated guest environment (mmuemu's own, -U, -E, --clear-env), or NULL
+ *     for an empty one.
  */
 struct emu_fs;
 

@@ -26,7 +26,8 @@
 
 static gboolean opt_version, opt_maps, opt_stats, opt_no_tlb_flush;
 static char *opt_trace, *opt_mem, *opt_compare;
-static char **opt_env, **opt_inject;
+static char **opt_env, **opt_unset, **opt_inject;
+static gboolean opt_clear_env;
 static gboolean opt_check;
 static char *opt_check_mode;  /* --check=MODE, renamed --check-mode=MODE by main() */
 
@@ -59,7 +60,12 @@ static const GOptionEntry main_options[] = {
 	  "Also run OTHER (the same program for another architecture) and compare the stats",
 	  "OTHER" },
 	{ "env", 'E', 0, G_OPTION_ARG_STRING_ARRAY, &opt_env,
-	  "Put VAR=VAL in the guest's environment (repeatable; default: empty)", "VAR=VAL" },
+	  "Set VAR=VAL in the guest's environment (repeatable)", "VAR=VAL" },
+	{ "unset", 'U', 0, G_OPTION_ARG_STRING_ARRAY, &opt_unset,
+	  "Remove VAR from the guest's environment (repeatable)", "VAR" },
+	{ "clear-env", 0, 0, G_OPTION_ARG_NONE, &opt_clear_env,
+	  "Start the guest with an empty environment (then -E adds to it); by default it gets "
+	  "mmuemu's own, as under qemu-user", NULL },
 	{ NULL }
 };
 
@@ -177,7 +183,8 @@ static int parse_inject(const char *list, struct emu_options *opt)
 static void rename_check_mode(int argc, char **argv, GPtrArray *renamed)
 {
 	static const char *const with_value[] = {
-		"--trace", "--mem", "--compare", "--env", "-E", "--inject", "--check-mode",
+		"--trace", "--mem", "--compare", "--env", "-E", "--unset", "-U", "--inject",
+		"--check-mode",
 	};
 
 	for (int i = 1; i < argc; i++) {
@@ -197,6 +204,26 @@ static void rename_check_mode(int argc, char **argv, GPtrArray *renamed)
 			}
 		}
 	}
+}
+
+/*
+ * The guest's environment: mmuemu's own (as qemu-user and valgrind pass it), or nothing
+ * with --clear-env; then each -U removes a variable and each -E sets one, replacing an
+ * earlier value. Return: a NULL-terminated array for g_strfreev().
+ */
+static char **guest_environment(bool clear, char **unset, char **set)
+{
+	char **env = clear ? g_new0(char *, 1) : g_get_environ();
+
+	for (char **u = unset; u && *u; u++)
+		env = g_environ_unsetenv(env, *u);
+	for (char **e = set; e && *e; e++) {
+		char *name = g_strndup(*e, (gsize)(strchr(*e, '=') - *e));
+
+		env = g_environ_setenv(env, name, strchr(*e, '=') + 1, TRUE);
+		g_free(name);
+	}
+	return env;
 }
 
 static void print_version(void)
@@ -276,11 +303,15 @@ int main(int argc, char **argv)
 			return usage_error(ctx, "invalid --inject '%s' (known: frame-alloc:N, "
 					   "table-alloc:N, keep-table:N, skip-tlb-flush)", *it);
 	}
-	opt.env = opt_env;
 	for (char **e = opt_env; e && *e; e++) {
-		if (!strchr(*e, '='))
+		if (!strchr(*e, '=') || **e == '=')
 			return usage_error(ctx, "-E %s: expected VAR=VALUE", *e);
 	}
+	for (char **u = opt_unset; u && *u; u++) {
+		if (!**u || strchr(*u, '='))
+			return usage_error(ctx, "-U %s: expected a variable name", *u);
+	}
+	opt.env = guest_environment(opt_clear_env, opt_unset, opt_env);
 	g_option_context_free(ctx);
 	/* A guest's write to a closed pipe is its SIGPIPE (see syscall.c), not mmuemu's. */
 	signal(SIGPIPE, SIG_IGN);
@@ -306,5 +337,6 @@ int main(int argc, char **argv)
 		if (status == 0)
 			status = bstatus;
 	}
+	g_strfreev(opt.env);
 	return status;
 }

@@ -24,7 +24,7 @@ expect() {
 	fi
 }
 
-echo "1..14"
+echo "1..17"
 expect "no arguments" 2 "missing PROGRAM"
 expect "unknown option" 2 "Unknown option --bogus" --bogus "$guest"
 expect "unknown short option" 2 "Unknown option -q" -q "$guest"
@@ -33,6 +33,9 @@ expect "--mem too small" 2 "between 1M and 1T" --mem=4K "$guest"
 expect "--mem not page-aligned" 2 "multiple of 4K" --mem=1000001 "$guest"
 expect "--trace with an unknown item" 2 "invalid --trace list 'mm,bogus'" --trace=mm,bogus "$guest"
 expect "-E without =" 2 "expected VAR=VALUE" -E FOO "$guest"
+expect "-E without a name" 2 "expected VAR=VALUE" -E =1 "$guest"
+expect "-U with =" 2 "-U A=1: expected a variable name" -U A=1 "$guest"
+expect "-U takes a value" 7 "^argc 1$" -U HOME "$guest"
 expect "option value missing" 2 "Missing argument for --mem" --mem
 expect "--version" 0 "^mmuemu 0\.1\.0$" --version
 expect "--help" 0 "Usage:" --help
