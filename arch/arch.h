@@ -56,7 +56,8 @@ enum arch_walk_result {
 	ARCH_WALK_OK = 0,       /* translation found and allows the access */
 	ARCH_WALK_NOT_PRESENT,  /* an entry at w->fault_level was not valid */
 	ARCH_WALK_PROT,         /* valid translation that forbids the access */
-	ARCH_WALK_BAD_TABLE,    /* a malformed table: outside physical memory, or reserved bits */
+	ARCH_WALK_BAD_TABLE,    /* a malformed entry: a table or a leaf's frame outside
+				 * physical memory, or reserved bits */
 };
 
 /**
@@ -67,7 +68,9 @@ enum arch_walk_result {
  * @entry_paddr: guest physical address of each entry read.
  * @entry: each entry's value as read, before accessed/dirty bits were set.
  * @fault_level: level that stopped the walk, or -1: the missing entry's level, the leaf's
- *               level for ARCH_WALK_PROT, the level of the bad table for BAD_TABLE.
+ *               level for ARCH_WALK_PROT, the level of the bad table for BAD_TABLE (a
+ *               table outside memory: nr_levels == fault_level, the entry above pointed
+ *               there) or the leaf's level (a frame outside memory: the leaf was read).
  * @paddr: on success, guest physical address of the byte at the walked vaddr.
  * @prot: on success or ARCH_WALK_PROT, the MM_PROT_* the translation grants a user access.
  * @tlb_prot: on success, what may be cached in the emulator TLB: @prot minus what must come
@@ -99,6 +102,16 @@ static inline void arch_mem_store(const struct arch_mem *mem, uint64_t paddr, ui
 	uint64_t v = htole64(e);
 
 	memcpy(mem->base + paddr, &v, sizeof(v));
+}
+
+/**
+ * arch_mem_holds() - [@paddr, @paddr + @len) lies wholly inside guest physical memory.
+ * Every leaf a walk finds is checked with it over the whole of its span (a 1 GiB block
+ * too) before anything may reach host memory through it.
+ */
+static inline bool arch_mem_holds(const struct arch_mem *mem, uint64_t paddr, uint64_t len)
+{
+	return paddr <= mem->size && len <= mem->size - paddr;
 }
 
 /* arch_walk_stop() - end a walk at @level with @r; for the walkers' many exits. */
@@ -354,6 +367,8 @@ struct arch_sigreturn {
 /* Run-loop exception numbers beside the engine's: an undecodable instruction, a halt. */
 #define ARCH_INTNO_INVALID_INSN UINT32_MAX
 #define ARCH_INTNO_HALT (UINT32_MAX - 1)
+/* An instruction Unicorn calls invalid that Linux traps on (arch_cpu.trap_insn). */
+#define ARCH_INTNO_TRAP_INSN (UINT32_MAX - 2)
 
 /** struct arch_trap - a CPU exception as the kernel reports it in siginfo. */
 struct arch_trap {
@@ -414,11 +429,18 @@ struct arch_cpu {
 	int reg_gs_base;          /* x86_64: GS base for arch_prctl(ARCH_SET_GS); 0 if none */
 	/*
 	 * An instruction that halts the CPU (Unicorn then stops with no error): the signal
-	 * Linux sends for it in user mode (x86 hlt: SIGSEGV from #GP), or 0 when user mode may
-	 * run it and simply goes on (arm64 wfi, wfe); and its length, to point back at it.
+	 * Linux sends for it in user mode, or 0 when user mode may run it and simply goes on
+	 * (arm64 wfi, wfe); and its length, to point back at it. At CPL3, x86 hlt is a #GP
+	 * like any privileged instruction and never halts.
 	 */
 	int halt_signal;
 	unsigned halt_insn_len;
+	/*
+	 * An instruction that Unicorn rejects as invalid but Linux treats as a trap (x86
+	 * int1): its bytes, or NULL. emu/ reports it as ARCH_INTNO_TRAP_INSN.
+	 */
+	const uint8_t *trap_insn;
+	unsigned trap_insn_len;
 
 	struct arch_stat_layout stat; /* the guest's struct stat */
 

@@ -109,8 +109,12 @@ static int validate_table(struct validate *v, uint64_t table, unsigned level, ui
 				    a->level_name[level], va, e);
 		if (level < a->levels - 1) {
 			if (!a->entry_is_table(e, level))
-				return fail(v, "%s entry for %#" PRIx64 " is a block mapping",
-					    a->level_name[level], va);
+				return fail(v, "%s entry for %#" PRIx64 " is a block mapping: "
+					    "entry %#" PRIx64 ", frame %#" PRIx64 "%s",
+					    a->level_name[level], va, e, a->entry_paddr(e),
+					    phys_holds(phys, a->entry_paddr(e),
+						       arch_level_size(a, level)) ? "" :
+					    " (outside guest memory)");
 			if (validate_table(v, a->entry_paddr(e), level + 1, va))
 				return v->err;
 			continue;
@@ -123,7 +127,9 @@ static int validate_table(struct validate *v, uint64_t table, unsigned level, ui
 				    ", %#" PRIx64 ") allows", va, vma->vm_start, vma->vm_end);
 		pfn = a->entry_paddr(e) >> phys->page_shift;
 		if (!pfn || pfn >= phys->nr_frames)
-			return fail(v, "entry for %#" PRIx64 " maps a frame outside guest memory", va);
+			return fail(v, "%s entry for %#" PRIx64 " maps a frame outside guest memory: "
+				    "entry %#" PRIx64 ", frame %#" PRIx64, a->level_name[level], va,
+				    e, a->entry_paddr(e));
 		v->refs[pfn]++;
 	}
 	return 0;

@@ -73,8 +73,32 @@ bool phys_put(struct mm_phys *phys, uint64_t paddr);
 /* phys_get() - one more reference to an allocated frame. */
 void phys_get(struct mm_phys *phys, uint64_t paddr);
 
+/* phys_holds() - [@paddr, @paddr + @len) is all guest physical memory. */
+static inline bool phys_holds(const struct mm_phys *phys, uint64_t paddr, uint64_t len)
+{
+	return arch_mem_holds(&phys->mem, paddr, len);
+}
+
+/*
+ * phys_frame_valid() - @paddr lies in a frame the allocator handed out (frame 0 never is).
+ * An entry the guest could have written (through a stale translation to a page that became
+ * a table) is checked with it before mm/ follows or frees the frame.
+ */
+static inline bool phys_frame_valid(const struct mm_phys *phys, uint64_t paddr)
+{
+	uint64_t pfn = paddr >> phys->page_shift;
+
+	return pfn && pfn < phys->nr_frames && phys->refcount[pfn];
+}
+
+/*
+ * phys_to_host() - the host address of guest physical @paddr. Callers check the address
+ * first (the walkers, phys_holds(), phys_frame_valid()); the assertion is the last line:
+ * an address past guest memory stops mmuemu rather than reach the host's own memory.
+ */
 static inline void *phys_to_host(const struct mm_phys *phys, uint64_t paddr)
 {
+	g_assert(paddr < phys->mem.size);
 	return phys->mem.base + paddr;
 }
 
@@ -178,7 +202,21 @@ uint64_t *pt_alloc_leaf(struct mm_struct *mm, uint64_t addr);
  * tables above it. Return: a pointer to it, or NULL.
  */
 uint64_t *pt_entry_at(struct mm_struct *mm, uint64_t addr, unsigned level, bool alloc);
-/* pt_lookup_leaf() - the leaf entry for @addr if all its tables exist, else NULL. */
+/*
+ * pt_none_or_clear_bad() - the kernel's pmd_none_or_clear_bad() for any level above the
+ * leaves: true when the entry @e at @level is none, or was bad (present but no table, or a
+ * table outside guest memory) and has just been reported and cleared.
+ */
+bool pt_none_or_clear_bad(struct mm_struct *mm, uint64_t *e, unsigned level);
+/*
+ * pt_leaf_clear_bad() - a present leaf whose frame the allocator never handed out (the
+ * kernel's print_bad_pte()): report it and clear it. Return: true if it was cleared.
+ */
+bool pt_leaf_clear_bad(struct mm_struct *mm, uint64_t *e, uint64_t addr);
+/*
+ * pt_lookup_leaf() - the leaf entry for @addr if all its tables exist, else NULL. Bad
+ * entries on the way (and a bad leaf) are cleared, so a present leaf maps a real frame.
+ */
 uint64_t *pt_lookup_leaf(struct mm_struct *mm, uint64_t addr);
 /* unmap_page_range() - zap the leaves of [addr, end), gathering frames into @tlb. */
 void unmap_page_range(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t addr,

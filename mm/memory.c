@@ -140,6 +140,34 @@ int handle_mm_fault(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t a
 	return 0;
 }
 
+/*
+ * report_bad_walk() - for --check (@mm->report): the entry that points outside guest
+ * memory, with its level, its value and the frame or table it names.
+ */
+static void report_bad_walk(struct mm_struct *mm, uint64_t va, const struct arch_walk *w)
+{
+	const struct arch_mmu *a = mm->arch;
+	unsigned level = w->fault_level > 0 ? (unsigned)w->fault_level : 0;
+	bool leaf = w->nr_levels == level + 1;
+
+	mm->nr_bad_entries++;
+	if (!mm->report)
+		return;
+	/* A table outside memory stops the walk before its entry is read: name the one above. */
+	if (!leaf && level)
+		level--;
+	if (!w->nr_levels) {
+		fprintf(mm->report, "mmuemu: mm: walk of %#" PRIx64 ": root table outside guest "
+			"memory\n", va);
+		return;
+	}
+	fprintf(mm->report, "mmuemu: mm: walk of %#" PRIx64 ": %s entry %#" PRIx64 " at %#"
+		PRIx64 " points outside guest memory (%s %#" PRIx64 ", %#" PRIx64 " bytes of "
+		"memory)\n", va, a->level_name[level], w->entry[level], w->entry_paddr[level],
+		leaf ? "frame" : "table", a->entry_paddr(w->entry[level]),
+		mm_phys_mem(mm->phys)->size);
+}
+
 static void fault_set(struct mm_fault *fault, uint64_t va, mm_access_t access, int si_code,
 		      bool oom, const struct arch_walk *w)
 {
@@ -169,7 +197,8 @@ int __mm_translate(struct mm_struct *mm, uint64_t va, mm_access_t access,
 	}
 	if (a->walk(a, mem, mm->pgd, va, access, 0, &w) == ARCH_WALK_OK)
 		goto out_ok;
-	MM_WARN_ON_ONCE(w.result == ARCH_WALK_BAD_TABLE);
+	if (w.result == ARCH_WALK_BAD_TABLE)
+		goto out_bad_entry;
 
 	vma = find_vma(mm, va);
 	/* Below a stack: grow it down to va if the limits allow (it then covers va). */
@@ -209,6 +238,19 @@ out_ok:
 	*paddr = w.paddr & mm_page_mask(mm);
 	*tlb_prot = w.tlb_prot;
 	return 0;
+
+out_bad_entry:
+	/*
+	 * Only a guest that wrote a page table (through a stale translation, --no-tlb-flush)
+	 * gets here: an entry points outside guest memory. Linux has no such case for user
+	 * tables; the nearest is an access to a physical address nothing answers, which the
+	 * kernel gives the task as SIGBUS with BUS_ADRERR ("non-existent physical address").
+	 */
+	fault_set(fault, va, access, BUS_ADRERR_LINUX, false, &w);
+	if (fault)
+		fault->signo = SIGBUS_LINUX;
+	report_bad_walk(mm, va, &w);
+	return -EFAULT;
 }
 
 int mm_fill_tlb(struct mm_struct *mm, uint64_t va, mm_access_t access, uint64_t *paddr,
@@ -366,6 +408,9 @@ int mm_poke(struct mm_struct *mm, uint64_t dst, const void *src, uint64_t n)
 		if (err)
 			return err;
 		pte = pt_lookup_leaf(mm, dst);
+		/* A bad leaf was cleared by the lookup: nothing to write through. */
+		if (!pte || !a->entry_present(*pte, a->levels - 1))
+			return -EFAULT;
 		paddr = a->entry_paddr(*pte) + (dst & ~mm_page_mask(mm));
 		memcpy(phys_to_host(mm->phys, paddr), s, len);
 		if (mm->engine.invalidate_code)

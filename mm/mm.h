@@ -224,6 +224,9 @@ struct mm_struct {
 	uint64_t stale_tlb_reports;
 	uint64_t inject_frame_alloc, inject_table_alloc, inject_keep_table;
 	uint64_t nr_frame_allocs, nr_table_allocs, nr_table_frees;
+	/* Bad entries (a guest-written table, see mm/pgtable.c) found and cleared; the first is
+	 * reported on stderr. */
+	uint64_t nr_bad_entries;
 	/* private */
 	void *shadow;
 	void *vma_tree;               /* GTree of VMAs keyed by vm_start */

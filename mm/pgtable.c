@@ -73,29 +73,73 @@ void mm_free_table_now(struct mm_struct *mm, uint64_t paddr, unsigned level)
 	mm->stats.tables_in_use--;
 }
 
+/* ---- bad entries ---- */
+
+/*
+ * mm/ writes every entry itself, but a guest run with --no-tlb-flush can write a page that
+ * has since become a table through its stale translation. Nothing such an entry says may
+ * take mm/ outside guest memory or into a frame it does not own: as the kernel does with
+ * pmd_bad() and print_bad_pte(), a bad entry is reported once to stderr and cleared.
+ */
+static void pt_report_bad(struct mm_struct *mm, const char *what, uint64_t e, unsigned level)
+{
+	if (mm->nr_bad_entries++)
+		return;
+	fprintf(stderr, "mmuemu: mm: bad %s entry %#" PRIx64 " (%s) cleared; the guest wrote a "
+		"page table\n", mm->arch->level_name[level], e, what);
+}
+
+bool pt_none_or_clear_bad(struct mm_struct *mm, uint64_t *e, unsigned level)
+{
+	const struct arch_mmu *a = mm->arch;
+
+	if (!*e || !a->entry_present(*e, level))
+		return true;
+	if (a->entry_is_table(*e, level) &&
+	    phys_frame_valid(mm->phys, a->entry_paddr(*e)))
+		return false;
+	pt_report_bad(mm, a->entry_is_table(*e, level) ? "table outside guest memory" :
+		      "block mapping", *e, level);
+	*e = 0;
+	return true;
+}
+
+bool pt_leaf_clear_bad(struct mm_struct *mm, uint64_t *e, uint64_t addr)
+{
+	const struct arch_mmu *a = mm->arch;
+	unsigned level = a->levels - 1;
+
+	if (!*e || !a->entry_present(*e, level) || phys_frame_valid(mm->phys, a->entry_paddr(*e)))
+		return false;
+	pt_report_bad(mm, "frame not allocated", *e, level);
+	mm_trace(mm, "  bad leaf for %#" PRIx64 " cleared\n", addr);
+	*e = 0;
+	return true;
+}
+
 /* ---- finding and allocating entries ---- */
 
 uint64_t *pt_entry_at(struct mm_struct *mm, uint64_t addr, unsigned target, bool alloc)
 {
 	const struct arch_mmu *a = mm->arch;
-	uint64_t table = mm->pgd;
+	uint64_t table = mm->pgd, *e;
 
 	for (unsigned level = 0; level < target; level++) {
-		uint64_t *e = pt_entry(mm, table, arch_level_index(a, level, addr));
-
-		if (!a->entry_present(*e, level)) {
+		e = pt_entry(mm, table, arch_level_index(a, level, addr));
+		if (pt_none_or_clear_bad(mm, e, level)) {
 			uint64_t new_table;
 
 			if (!alloc || mm_alloc_table(mm, level + 1, &new_table))
 				return NULL;
 			*e = a->mk_table(new_table, level);
 			mm->stats.table_entries_written++;
-		} else if (MM_WARN_ON_ONCE(!a->entry_is_table(*e, level))) {
-			return NULL;	/* a block mapping: we never make them */
 		}
 		table = a->entry_paddr(*e);
 	}
-	return pt_entry(mm, table, arch_level_index(a, target, addr));
+	e = pt_entry(mm, table, arch_level_index(a, target, addr));
+	if (target == a->levels - 1)
+		pt_leaf_clear_bad(mm, e, addr);
+	return e;
 }
 
 uint64_t *pt_alloc_leaf(struct mm_struct *mm, uint64_t addr)
@@ -123,7 +167,7 @@ static void zap_pte_range(struct mmu_gather *tlb, struct vm_area_struct *vma, ui
 		uint64_t *e = pt_entry(mm, table, arch_level_index(a, level, addr));
 		uint64_t old = *e;
 
-		if (!old || !a->entry_present(old, level))
+		if (!old || !a->entry_present(old, level) || pt_leaf_clear_bad(mm, e, addr))
 			continue;
 		/* 1. clear the entry, 2. record it for the flush, 3. free the frame after it. */
 		*e = 0;
@@ -152,10 +196,8 @@ static void zap_level_range(struct mmu_gather *tlb, struct vm_area_struct *vma, 
 		uint64_t *e = pt_entry(mm, table, arch_level_index(a, level, addr));
 
 		next = mm_addr_end(addr, end, arch_level_size(a, level));
-		if (!a->entry_present(*e, level))
+		if (pt_none_or_clear_bad(mm, e, level))
 			continue;	/* none: nothing below it to zap */
-		if (MM_WARN_ON_ONCE(!a->entry_is_table(*e, level)))
-			continue;
 		zap_level_range(tlb, vma, a->entry_paddr(*e), level + 1, addr, next);
 	} while (addr = next, addr != end);
 }
@@ -232,7 +274,7 @@ static void free_level_range(struct mmu_gather *tlb, uint64_t *e, unsigned level
 		uint64_t *ce = pt_entry(mm, table, arch_level_index(a, child, addr));
 
 		next = mm_addr_end(addr, end, arch_level_size(a, child));
-		if (!a->entry_present(*ce, child))
+		if (pt_none_or_clear_bad(mm, ce, child))
 			continue;
 		if (child == a->levels - 2)	/* entries pointing at last-level tables */
 			free_pte_range(tlb, ce, child, addr);
@@ -297,7 +339,7 @@ void free_pgd_range(struct mmu_gather *tlb, uint64_t addr, uint64_t end, uint64_
 		uint64_t *e = pt_entry(mm, mm->pgd, arch_level_index(a, 0, addr));
 
 		next = mm_addr_end(addr, end, arch_level_size(a, 0));
-		if (!a->entry_present(*e, 0))
+		if (pt_none_or_clear_bad(mm, e, 0))
 			continue;
 		if (a->levels == 2)
 			free_pte_range(tlb, e, 0, addr);
@@ -321,7 +363,8 @@ static unsigned long change_level_range(struct mmu_gather *tlb, struct vm_area_s
 		uint64_t *e = pt_entry(mm, table, arch_level_index(a, level, addr));
 
 		next = mm_addr_end(addr, end, arch_level_size(a, level));
-		if (!*e || !a->entry_present(*e, level))
+		if (level < a->levels - 1 ? pt_none_or_clear_bad(mm, e, level) :
+		    !*e || !a->entry_present(*e, level) || pt_leaf_clear_bad(mm, e, addr))
 			continue;
 		if (level < a->levels - 1) {
 			pages += change_level_range(tlb, vma, a->entry_paddr(*e), level + 1, addr,

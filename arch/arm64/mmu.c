@@ -156,7 +156,8 @@ static bool arm64_leaf_young(uint64_t e)
 /*
  * A walk stops at an invalid descriptor (NOT_PRESENT: bits[1:0] x0, a block at L0, 0b01 at
  * L3, or a VA outside TTBR0's 48 bits), at a descriptor outside guest memory (BAD_TABLE at
- * the level whose table is not there), or at a page or block. Table descriptors carry
+ * the level whose table is not there), at a page or block whose output range is not all
+ * guest memory (BAD_TABLE at the leaf), or at a page or block. Table descriptors carry
  * hierarchical limits (APTable, UXNTable) that are ORed on the way down. A permission
  * failure is ARCH_WALK_PROT with fault_level at the leaf. AF and AP[2] change only on
  * success.
@@ -190,6 +191,14 @@ static enum arch_walk_result arm64_walk(const struct arch_mmu *mmu, const struct
 		table = e & ARM64_PTE_ADDR_MASK;
 	}
 
+	/*
+	 * The output address, all of a block, must be guest memory: beyond the PA size the
+	 * hardware raises an address size fault at this level, ahead of permission faults.
+	 */
+	span = arch_level_size(mmu, level);
+	if (!arch_mem_holds(mem, e & ARM64_PTE_ADDR_MASK & ~(span - 1), span))
+		return arch_walk_stop(w, ARCH_WALK_BAD_TABLE, level);
+
 	if ((e & ARM64_PTE_USER) && !(limits & ARM64_PTE_APTABLE_NOEL0)) {
 		prot = MM_PROT_READ;
 		if ((!(e & ARM64_PTE_RDONLY) || (e & ARM64_PTE_DBM)) &&
@@ -212,7 +221,6 @@ static enum arch_walk_result arm64_walk(const struct arch_mmu *mmu, const struct
 		e = n;
 	}
 
-	span = arch_level_size(mmu, level);
 	w->result = ARCH_WALK_OK;
 	w->paddr = (e & ARM64_PTE_ADDR_MASK & ~(span - 1)) | (va & (span - 1));
 	w->tlb_prot = prot;

@@ -127,7 +127,8 @@ static bool x86_64_user_va(const struct arch_mmu *mmu, uint64_t va)
 /*
  * A walk stops at a P=0 entry (NOT_PRESENT, also for PROT_NONE leaves), at an entry outside
  * guest memory (BAD_TABLE at the level whose table is not there), at PS in a PML4E (a
- * reserved bit, also reported as BAD_TABLE), or at the leaf. A permission failure is
+ * reserved bit, also reported as BAD_TABLE), at a leaf whose frame (the whole 2 MiB or
+ * 1 GiB of a PS leaf) is not all guest memory (BAD_TABLE at the leaf), or at the leaf. A permission failure is
  * ARCH_WALK_PROT with fault_level at the leaf. Accessed and dirty bits change only on
  * success, as they would for an access that completes.
  */
@@ -166,6 +167,14 @@ static enum arch_walk_result x86_64_walk(const struct arch_mmu *mmu, const struc
 		table = e & X86_PTE_ADDR_MASK;
 	}
 
+	/*
+	 * The frame, all of it for a PS leaf, must be guest memory. Past MAXPHYADDR the
+	 * hardware would see reserved bits (a RSVD fault, ahead of any permission check).
+	 */
+	span = arch_level_size(mmu, level);
+	if (!arch_mem_holds(mem, e & X86_PTE_ADDR_MASK & ~(span - 1), span))
+		return arch_walk_stop(w, ARCH_WALK_BAD_TABLE, level);
+
 	if (rights & X86_PTE_US) {
 		prot = MM_PROT_READ;
 		if (rights & X86_PTE_RW)
@@ -189,7 +198,6 @@ static enum arch_walk_result x86_64_walk(const struct arch_mmu *mmu, const struc
 		}
 	}
 
-	span = arch_level_size(mmu, level);
 	w->result = ARCH_WALK_OK;
 	w->paddr = (e & X86_PTE_ADDR_MASK & ~(span - 1)) | (va & (span - 1));
 	w->tlb_prot = prot;

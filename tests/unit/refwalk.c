@@ -165,6 +165,10 @@ bool refwalk(enum ref_arch arch, const uint8_t *mem, uint64_t memsize, uint64_t 
 		table = pte & ref_addr_mask(arch);
 	}
 	span = 1ull << (12 + 9 * level);
+	/* The whole page or block must be memory: past its end nothing may be reached. */
+	if ((pte & ref_addr_mask(arch) & ~(span - 1)) > memsize ||
+	    span > memsize - (pte & ref_addr_mask(arch) & ~(span - 1)))
+		return false;
 	*paddr = (pte & ref_addr_mask(arch) & ~(span - 1)) | (va & (span - 1));
 	*prot = ref_prot(arch, &r);
 	return true;

@@ -11,13 +11,14 @@
 #include <glib.h>
 #include <inttypes.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "arch/arch.h"
 #include "tests/unit/refwalk.h"
 
 #define MEM_SIZE  (UINT64_C(4) << 20)  /* tables in the lower half, frames in the upper */
 #define PAGE      UINT64_C(0x1000)
-#define FRAME     UINT64_C(0x12345000)
+#define FRAME     UINT64_C(0x00345000)
 #define R         MM_PROT_READ
 #define W         MM_PROT_WRITE
 #define X         MM_PROT_EXEC
@@ -78,14 +79,14 @@ static const struct spec x86_spec = {
 	.mmu = &x86_64_mmu,
 	/* P=1 RW=2 US=4 A=0x20 D=0x40 PROTNONE=0x100 NX=1<<63 (Intel SDM 4.5, Linux). */
 	.leaf = {
-		[0]         = 0x0000000012345120, /* PROTNONE | A */
-		[R]         = 0x8000000012345025, /* P US A NX */
-		[W]         = 0x8000000012345027, /* P RW US A NX */
-		[R | W]     = 0x8000000012345027,
-		[X]         = 0x0000000012345025, /* P US A */
-		[R | X]     = 0x0000000012345025,
-		[W | X]     = 0x0000000012345027, /* P RW US A */
-		[R | W | X] = 0x0000000012345027,
+		[0]         = 0x0000000000345120, /* PROTNONE | A */
+		[R]         = 0x8000000000345025, /* P US A NX */
+		[W]         = 0x8000000000345027, /* P RW US A NX */
+		[R | W]     = 0x8000000000345027,
+		[X]         = 0x0000000000345025, /* P US A */
+		[R | X]     = 0x0000000000345025,
+		[W | X]     = 0x0000000000345027, /* P RW US A */
+		[R | W | X] = 0x0000000000345027,
 	},
 	.granted = { 0, R, R | W, R | W, R | X, R | X, R | W | X, R | W | X },
 	.table = 0x5067, /* P RW US A D */
@@ -108,9 +109,9 @@ static const struct spec x86_spec = {
 	},
 	.nr_bad_vas = 7,
 	.kernel_alias = 0xffff800000400000,
-	.desc_rw_leaf = "P RW US A D NX frame=0x12345000",
+	.desc_rw_leaf = "P RW US A D NX frame=0x345000",
 	.desc_table = "P RW US A D frame=0x5000",
-	.desc_none = "PROTNONE A frame=0x12345000",
+	.desc_none = "PROTNONE A frame=0x345000",
 	.desc_block = "P US A PS NX frame=0x40000000",
 	.leaves_in_known_tree = 7, /* the PML4 slot 256 leaf is in the kernel half */
 };
@@ -122,14 +123,14 @@ static const struct spec arm64_spec = {
 	 * nG 11 | DBM 51 | PXN 53 | UXN 54 | PROT_NONE 58 (Arm ARM D8, Linux pgtable-prot.h).
 	 */
 	.leaf = {
-		[0]         = 0x0460000012345f82, /* PROT_NONE UXN PXN nG AF SH RDONLY page */
-		[R]         = 0x0060000012345fc3, /* UXN PXN nG AF SH RDONLY USER page valid */
-		[W]         = 0x0068000012345fc3, /* + DBM */
-		[R | W]     = 0x0068000012345fc3,
-		[X]         = 0x0020000012345f83, /* PXN nG AF SH RDONLY: exec-only */
-		[R | X]     = 0x0020000012345fc3,
-		[W | X]     = 0x0028000012345fc3,
-		[R | W | X] = 0x0028000012345fc3,
+		[0]         = 0x0460000000345f82, /* PROT_NONE UXN PXN nG AF SH RDONLY page */
+		[R]         = 0x0060000000345fc3, /* UXN PXN nG AF SH RDONLY USER page valid */
+		[W]         = 0x0068000000345fc3, /* + DBM */
+		[R | W]     = 0x0068000000345fc3,
+		[X]         = 0x0020000000345f83, /* PXN nG AF SH RDONLY: exec-only */
+		[R | X]     = 0x0020000000345fc3,
+		[W | X]     = 0x0028000000345fc3,
+		[R | W | X] = 0x0028000000345fc3,
 	},
 	.granted = { 0, R, R | W, R | W, X, R | X, R | W | X, R | W | X },
 	.table = 0x5003,
@@ -151,9 +152,9 @@ static const struct spec arm64_spec = {
 	},
 	.nr_bad_vas = 6,
 	.kernel_alias = 0,
-	.desc_rw_leaf = "page attr=0 USER RDONLY SH=inner AF nG DBM PXN UXN oa=0x12345000",
+	.desc_rw_leaf = "page attr=0 USER RDONLY SH=inner AF nG DBM PXN UXN oa=0x345000",
 	.desc_table = "table next=0x5000",
-	.desc_none = "PROTNONE attr=0 RDONLY SH=inner AF nG PXN UXN oa=0x12345000",
+	.desc_none = "PROTNONE attr=0 RDONLY SH=inner AF nG PXN UXN oa=0x345000",
 	.desc_block = "block attr=0 USER RDONLY SH=inner AF nG PXN UXN oa=0x40000000",
 	.leaves_in_known_tree = 8,
 };
@@ -195,21 +196,34 @@ static uint64_t tree_alloc(struct tree *t)
 	return pa;
 }
 
-static void tree_init(struct tree *t, const struct spec *s)
+/*
+ * tree_init_size() - a tree over @size bytes of memory, mapped lazily (a block test needs
+ * its 1 GiB frame inside memory: leaves past the end are refused by every walker).
+ */
+static void tree_init_size(struct tree *t, const struct spec *s, uint64_t size)
 {
+	void *base = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	g_assert_true(base != MAP_FAILED);
 	*t = (struct tree){
 		.s = s,
 		.mmu = s->mmu,
 		.ref = ref_arch_of(s->mmu),
-		.mem = { .base = g_malloc0(MEM_SIZE), .size = MEM_SIZE },
+		.mem = { .base = base, .size = size },
 		.next = PAGE, /* leave page 0 alone: a zero root means "no tree" to refwalk */
 	};
 	t->root = tree_alloc(t);
 }
 
+static void tree_init(struct tree *t, const struct spec *s)
+{
+	tree_init_size(t, s, MEM_SIZE);
+}
+
 static void tree_fini(struct tree *t)
 {
-	g_free(t->mem.base);
+	munmap(t->mem.base, t->mem.size);
 }
 
 static unsigned last_level(const struct tree *t)
@@ -837,7 +851,7 @@ static void test_huge_blocks(gconstpointer data)
 	struct arch_walk w;
 	struct tree t;
 
-	tree_init(&t, s);
+	tree_init_size(&t, s, UINT64_C(8) << 30);
 	uint64_t pmd = tree_map_block(&t, 0x20000000, 2, UINT64_C(0x80200000), R | W);
 	uint64_t pud = tree_map_block(&t, 0x80000000, 1, UINT64_C(0x1c0000000), R | X);
 
@@ -980,18 +994,18 @@ static void test_x86_accessed_dirty(void)
 		slot[l] = tree_slot(&t, 0x402000, l);
 		wr(&t, slot[l], rd(&t, slot[l]) & ~UINT64_C(0x60));
 	}
-	g_assert_cmphex(rd(&t, slot[3]), ==, 0x8000000012345007);
+	g_assert_cmphex(rd(&t, slot[3]), ==, 0x8000000000345007);
 
 	g_assert_cmpint(compare_walk(&t, 0x402000, R, &w), ==, ARCH_WALK_OK);
 	for (unsigned l = 0; l < 3; l++)
 		g_assert_cmphex(rd(&t, slot[l]) & 0x60, ==, 0x20);
-	g_assert_cmphex(rd(&t, slot[3]), ==, 0x8000000012345027);
-	g_assert_cmphex(w.entry[3], ==, 0x8000000012345007);
+	g_assert_cmphex(rd(&t, slot[3]), ==, 0x8000000000345027);
+	g_assert_cmphex(w.entry[3], ==, 0x8000000000345007);
 
 	g_assert_cmpint(compare_walk(&t, 0x402000, W, &w), ==, ARCH_WALK_OK);
 	for (unsigned l = 0; l < 3; l++)
 		g_assert_cmphex(rd(&t, slot[l]) & 0x60, ==, 0x20);
-	g_assert_cmphex(rd(&t, slot[3]), ==, 0x8000000012345067);
+	g_assert_cmphex(rd(&t, slot[3]), ==, 0x8000000000345067);
 	g_assert_true(x86_64_mmu.leaf_dirty(rd(&t, slot[3])));
 	tree_fini(&t);
 }
@@ -1010,20 +1024,20 @@ static void test_arm64_accessed_dirty(void)
 	uint64_t ro = tree_map(&t, 0x403000, FRAME, R);
 
 	wr(&t, rw, rd(&t, rw) & ~UINT64_C(0x400));
-	g_assert_cmphex(rd(&t, rw), ==, 0x0068000012345bc3);
+	g_assert_cmphex(rd(&t, rw), ==, 0x0068000000345bc3);
 	g_assert_cmpint(compare_walk(&t, 0x402000, R, &w), ==, ARCH_WALK_OK);
-	g_assert_cmphex(rd(&t, rw), ==, 0x0068000012345fc3);
+	g_assert_cmphex(rd(&t, rw), ==, 0x0068000000345fc3);
 	g_assert_cmpuint(w.tlb_prot, ==, R);
 	g_assert_cmpint(compare_walk(&t, 0x402000, W, &w), ==, ARCH_WALK_OK);
-	g_assert_cmphex(rd(&t, rw), ==, 0x0068000012345f43); /* AP[2] cleared, DBM kept */
+	g_assert_cmphex(rd(&t, rw), ==, 0x0068000000345f43); /* AP[2] cleared, DBM kept */
 	g_assert_true(arm64_mmu.leaf_dirty(rd(&t, rw)));
 	g_assert_cmpuint(w.tlb_prot, ==, R | W);
 
 	g_assert_cmpint(compare_walk(&t, 0x403000, W, &w), ==, ARCH_WALK_PROT);
-	g_assert_cmphex(rd(&t, ro), ==, 0x0060000012345fc3);
+	g_assert_cmphex(rd(&t, ro), ==, 0x0060000000345fc3);
 
 	/* Writable without DBM (AP[2] = 0): no fault and no change needed, TLB gets W. */
-	wr(&t, ro, 0x0060000012345f43);
+	wr(&t, ro, 0x0060000000345f43);
 	g_assert_cmpuint(arm64_mmu.leaf_prot(rd(&t, ro)), ==, R | W);
 	g_assert_true(!arm64_mmu.leaf_dirty(rd(&t, ro))); /* no DBM: not dirty-tracked */
 	g_assert_cmpint(compare_walk(&t, 0x403000, R, &w), ==, ARCH_WALK_OK);
