@@ -300,6 +300,9 @@ static void report_fault(struct emu *emu, uint64_t pc, uint64_t sp, FILE *out)
 	if (f->oom)
 		fprintf(out, "SIGSEGV (out of guest memory: the mapping allows the %s, but no frame "
 			"or page-table page is left; see --mem)\n", access_name(f->access));
+	else if (f->signo == SIGBUS_LINUX && f->walk.result == ARCH_WALK_BAD_TABLE)
+		fprintf(out, "SIGBUS (BUS_ADRERR: non-existent physical address: a page-table "
+			"entry points outside guest memory)\n");
 	else if (f->signo == SIGBUS_LINUX)
 		fprintf(out, "SIGBUS (BUS_ADRERR: the page is past the end of the mapped file)\n");
 	else if (f->si_code == SEGV_ACCERR_LINUX)

@@ -664,6 +664,41 @@ static void trace_flags(GString *s, uint64_t v, const struct trace_bit *names, s
 		g_string_append_printf(s, "%s0x%" PRIx64, first ? "" : "|", v);
 }
 
+/*
+ * Strings in the trace are cut as strace cuts them by default (-s 32): at most
+ * TRACE_STR_MAX bytes, then "..." when there was more; quotes, backslashes and bytes that
+ * do not print are escaped (\n, \t, ... or octal), so no byte of the guest's reaches the
+ * terminal as is.
+ */
+#define TRACE_STR_MAX 32
+
+static void trace_str(GString *s, const char *str, size_t len, bool more)
+{
+	g_string_append_c(s, '"');
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)str[i];
+
+		switch (c) {
+		case '"': g_string_append(s, "\\\""); break;
+		case '\\': g_string_append(s, "\\\\"); break;
+		case '\n': g_string_append(s, "\\n"); break;
+		case '\t': g_string_append(s, "\\t"); break;
+		case '\r': g_string_append(s, "\\r"); break;
+		case '\v': g_string_append(s, "\\v"); break;
+		case '\f': g_string_append(s, "\\f"); break;
+		default:
+			if (c >= 0x20 && c < 0x7f)
+				g_string_append_c(s, (char)c);
+			else
+				g_string_append_printf(s, "\\%o", c);
+			break;
+		}
+	}
+	g_string_append_c(s, '"');
+	if (more)
+		g_string_append(s, "...");
+}
+
 static void trace_arg(struct emu *emu, GString *s, char kind, uint64_t v)
 {
 	static const struct trace_bit prot[] = {
@@ -687,7 +722,7 @@ static void trace_arg(struct emu *emu, GString *s, char kind, uint64_t v)
 		{ MAP_HUGETLB_LINUX, "MAP_HUGETLB" },
 		{ MAP_FIXED_NOREPLACE_LINUX, "MAP_FIXED_NOREPLACE" },
 	};
-	char str[40];
+	char str[TRACE_STR_MAX + 1];
 	int64_t n;
 
 	switch (kind) {
@@ -707,11 +742,12 @@ static void trace_arg(struct emu *emu, GString *s, char kind, uint64_t v)
 			g_string_append_printf(s, "%d", (int32_t)v);
 		break;
 	case 's':
+		/* One byte past the limit tells a string of exactly TRACE_STR_MAX from a longer. */
 		n = strncpy_from_user(emu->mm, str, v, sizeof(str));
 		if (n == -EFAULT)
 			g_string_append_printf(s, "0x%" PRIx64, v);
 		else
-			g_string_append_printf(s, "\"%s\"%s", str, n < 0 ? "..." : "");
+			trace_str(s, str, n < 0 ? TRACE_STR_MAX : (size_t)n, n < 0);
 		break;
 	case 'P':
 		trace_flags(s, v, prot, G_N_ELEMENTS(prot), "PROT_NONE");
