@@ -220,6 +220,13 @@ int emu_engine_open(struct emu *emu)
 	if (!engine_check(emu, err, "cannot select the virtual TLB"))
 		goto out_close;
 	/*
+	 * The CPU enters user mode before our fill hook exists: arch/ may run a stub under a
+	 * fill hook of its own that serves only the stub's page (x86_64's sysretq).
+	 */
+	ret = emu->cpu->cpu_init(emu->uc);
+	if (!engine_check(emu, (uc_err)ret, "cannot set up the CPU"))
+		goto out_close;
+	/*
 	 * No "until" address: with an exit list that stays empty, Unicorn neither stops at
 	 * one nor translates it at every start (which would be a spurious fill and fault).
 	 */
@@ -245,9 +252,6 @@ int emu_engine_open(struct emu *emu)
 	};
 	ret = emu->cpu->hook_install(emu->uc, &emu->hooks);
 	if (!engine_check(emu, (uc_err)ret, "cannot install the CPU hooks"))
-		goto out_close;
-	ret = emu->cpu->cpu_init(emu->uc);
-	if (!engine_check(emu, (uc_err)ret, "cannot set up the CPU"))
 		goto out_close;
 
 	emu->nr_frames = mem->size >> emu->mmu->page_shift;
@@ -287,6 +291,19 @@ void emu_reg_write(struct emu *emu, int reg, uint64_t v)
 	uc_reg_write(emu->uc, reg, &v);
 }
 
+/* An invalid instruction, or the one Linux traps on instead (arch_cpu.trap_insn). */
+static uint32_t engine_invalid_intno(struct emu *emu, uint64_t pc)
+{
+	const struct arch_cpu *cpu = emu->cpu;
+	uint8_t insn[16];
+
+	if (cpu->trap_insn && cpu->trap_insn_len <= sizeof(insn) &&
+	    !copy_from_user(emu->mm, insn, pc, cpu->trap_insn_len) &&
+	    !memcmp(insn, cpu->trap_insn, cpu->trap_insn_len))
+		return ARCH_INTNO_TRAP_INSN;
+	return EMU_INTNO_INVALID_INSN;
+}
+
 /*
  * Emulate until the guest ends. Emulation also stops, and is resumed here at the PC it
  * reached, when a host write into translated code needs the code cache flushed.
@@ -313,7 +330,7 @@ void emu_engine_run(struct emu *emu, uint64_t pc)
 				emu->end = EMU_END_FAULT;
 			} else if (err == UC_ERR_INSN_INVALID) {
 				emu->end = EMU_END_EXCEPTION;
-				emu->intno = EMU_INTNO_INVALID_INSN;
+				emu->intno = engine_invalid_intno(emu, pc);
 			} else {
 				emu->end = EMU_END_ERROR;
 				emu->engine_error = uc_strerror(err);

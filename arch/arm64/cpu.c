@@ -3,8 +3,9 @@
  * cpu.c - the AArch64 CPU as emu/ drives it: registers, the syscall ABI, exceptions and the
  * ESR_EL1 syndrome of an abort.
  *
- * Unicorn starts the CPU at EL1 with the MMU off; emu/ translates through the TLB-fill hook,
- * and FP/SIMD works without touching CPACR_EL1, so no system register needs setting up.
+ * Unicorn starts the CPU at EL1 with the MMU off; cpu_init() moves it to EL0 with the
+ * controls Linux gives user space. emu/ translates through the TLB-fill hook, and FP/SIMD
+ * works without touching CPACR_EL1.
  * Every exception, svc included, reaches one UC_HOOK_INTR callback, which sorts them.
  */
 #include <elf.h>
@@ -132,9 +133,55 @@ static enum emu_sysno arm64_sysno(uint64_t nr)
 	return arm64_sysno_table[nr];
 }
 
+/*
+ * EL0, with the EL1 controls Linux leaves for user space. SCTLR_EL1: UCI (dc cvau, dc
+ * civac, ic ivau), UCT (CTR_EL0), DZE (dc zva), nTWI and nTWE (wfi and wfe do not trap);
+ * UMA stays clear, so EL0 cannot touch DAIF. CNTKCTL_EL1.EL0VCTEN lets EL0 read CNTVCT_EL0
+ * and CNTFRQ_EL0, but not the physical counter or timers. SCTLR_EL1.M stays clear: the MMU
+ * is ours (the TLB-fill hook), and QEMU's own walker must never run. Unicorn hands every
+ * exception to the UC_HOOK_INTR hook before any delivery, so the CPU never enters EL1.
+ */
+#define ARM64_SCTLR_C       (1ull << 2)
+#define ARM64_SCTLR_SA      (1ull << 3)
+#define ARM64_SCTLR_SA0     (1ull << 4)
+#define ARM64_SCTLR_I       (1ull << 12)
+#define ARM64_SCTLR_DZE     (1ull << 14)
+#define ARM64_SCTLR_UCT     (1ull << 15)
+#define ARM64_SCTLR_nTWI    (1ull << 16)
+#define ARM64_SCTLR_nTWE    (1ull << 18)
+#define ARM64_SCTLR_SPAN    (1ull << 23)
+#define ARM64_SCTLR_UCI     (1ull << 26)
+#define ARM64_CNTKCTL_EL0VCTEN (1ull << 1)
+#define ARM64_PSTATE_M      0xfu     /* M[3:0]: 0 is EL0t */
+#define ARM64_PSTATE_DAIF   (0xfu << 6)
+
 static int arm64_cpu_init(struct uc_struct *uc)
 {
-	return 0;
+	uc_arm64_cp_reg sctlr = { .op0 = 3, .op1 = 0, .crn = 1, .crm = 0, .op2 = 0 };
+	uc_arm64_cp_reg cntkctl = { .op0 = 3, .op1 = 0, .crn = 14, .crm = 1, .op2 = 0 };
+	uint32_t pstate;
+	uc_err err;
+
+	err = uc_reg_read(uc, UC_ARM64_REG_PSTATE, &pstate);
+	if (err)
+		return err;
+	pstate &= ~(ARM64_PSTATE_M | ARM64_PSTATE_DAIF);
+	err = uc_reg_write(uc, UC_ARM64_REG_PSTATE, &pstate);
+	if (err)
+		return err;
+	sctlr.val = ARM64_SCTLR_C | ARM64_SCTLR_SA | ARM64_SCTLR_SA0 | ARM64_SCTLR_I |
+		    ARM64_SCTLR_DZE | ARM64_SCTLR_UCT | ARM64_SCTLR_nTWI | ARM64_SCTLR_nTWE |
+		    ARM64_SCTLR_SPAN | ARM64_SCTLR_UCI;
+	cntkctl.val = ARM64_CNTKCTL_EL0VCTEN;
+	/* Writing a system register also rebuilds the cached flags, EL0 included. */
+	err = uc_reg_write(uc, UC_ARM64_REG_CP_REG, &sctlr);
+	if (!err)
+		err = uc_reg_write(uc, UC_ARM64_REG_CP_REG, &cntkctl);
+	if (!err)
+		err = uc_reg_read(uc, UC_ARM64_REG_PSTATE, &pstate);
+	if (!err && (pstate & ARM64_PSTATE_M))
+		err = UC_ERR_ARG;
+	return err;
 }
 
 static int arm64_set_tls(struct uc_struct *uc, uint64_t tp)

@@ -245,11 +245,31 @@ static void arm64_trap(uint32_t intno, uint64_t *pc, struct arch_trap *t)
 		t->signo = SIGBUS;
 		t->si_code = BUS_ADRALN_A;
 		break;
-	case 3:		/* aborts the fill hook did not see */
 	case 4:
+		/*
+		 * Translation and permission faults come through the fill hook, never here: a
+		 * data abort raised by the CPU itself is an alignment fault (an exclusive or
+		 * acquire/release access at a misaligned address).
+		 */
+		t->signo = SIGBUS;
+		t->si_code = BUS_ADRALN_A;
+		break;
+	case 3:		/* an instruction abort the fill hook did not see */
 		t->signo = SIGSEGV;
 		t->si_code = SEGV_MAPERR_A;
 		break;
+	case 1:
+		/*
+		 * Unicorn does not check PC alignment: a branch to a misaligned address decodes
+		 * the word there, and it is undefined as a rule. Linux raises a PC alignment
+		 * fault: SIGBUS, BUS_ADRALN at the PC.
+		 */
+		if (*pc & 3) {
+			t->signo = SIGBUS;
+			t->si_code = BUS_ADRALN_A;
+			break;
+		}
+		/* fall through */
 	default:	/* undefined instruction, hvc, smc, an undecodable one */
 		t->signo = SIGILL;
 		t->si_code = ILL_ILLOPC_A;

@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <capstone/capstone.h>
 #include <unicorn/unicorn.h>
@@ -155,6 +156,176 @@ static enum emu_sysno x86_64_sysno(uint64_t nr)
 	return x86_64_sysno_table[nr];
 }
 
+/*
+ * User mode. Unicorn starts at CPL0, and a segment register written through uc_reg_write()
+ * is loaded from a descriptor table read at a virtual address, through our TLB-fill hook.
+ * sysretq needs no table: it loads the hidden CS and SS state from STAR with DPL 3, exactly
+ * Linux's __USER_CS (0x33) and __USER_DS (0x2b). So the CPU is sent to user mode by
+ * running one sysretq from a scratch page outside guest physical memory, under a TLB-fill
+ * hook that serves only that page. cpu_init() runs before emu/ installs its own fill hook.
+ *
+ * Afterwards the GDT, LDT and TSS have limit 0: no descriptor can ever be read, so every
+ * load of a non-null selector at CPL3 (mov to a segment register, far jumps, iretq, lret)
+ * is a #GP, and so are the I/O instructions (no I/O bitmap). Linux allows 0x2b, 0x33 and
+ * 0x23 there; mmuemu does not (see docs/ENGINE.md). Interrupts never read the IDT: Unicorn
+ * hands every exception to the UC_HOOK_INTR hook before any delivery.
+ */
+#define X86_MSR_EFER      0xc0000080u
+#define X86_MSR_STAR      0xc0000081u
+#define X86_EFER_SCE      (1u << 0)
+#define X86_EFLAGS_IF     (1u << 9)
+#define X86_EFLAGS_FIXED  (1u << 1)
+/* Linux's GDT: __USER32_CS is entry 4 (0x23), so STAR[63:48] = 0x23 gives CS 0x33, SS 0x2b. */
+#define X86_STAR_SYSRET_BASE 0x23ull
+#define X86_USER_CS       0x33u
+#define X86_USER_DS       0x2bu
+#define X86_STUB_PHYS     (1ull << 44)
+#define X86_STUB_VIRT     0xffffffffff5ff000ull
+#define X86_STUB_SIZE     0x1000u
+
+static bool x86_64_stub_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type,
+			     uc_tlb_entry *e, void *user)
+{
+	if (vaddr != X86_STUB_VIRT || type != UC_MEM_FETCH)
+		return false;
+	e->paddr = X86_STUB_PHYS;
+	e->perms = UC_PROT_READ | UC_PROT_EXEC;
+	return true;
+}
+
+static void x86_64_stub_intr(uc_engine *uc, uint32_t intno, void *user)
+{
+	*(uint32_t *)user = intno;
+	uc_emu_stop(uc);
+}
+
+/*
+ * The exception in flight. QEMU's x86 CPU remembers the last contributory exception (#DE,
+ * #GP...) in env->old_exception until an interrupt is delivered, and Unicorn never
+ * delivers one: it hands the exception to the hook. Without a reset, a guest's second #GP
+ * (or SIGFPE) becomes a double fault and the third a triple fault, which silently ends
+ * emulation. No API reaches the field, but uc_context_save() copies the CPU state as it
+ * is: x86_64_enter_user_mode() finds where the field lies by saving the context before
+ * and after one #GP (-1 becomes 13 in exactly one place), and x86_64_end_exception()
+ * writes -1 back there.
+ */
+static size_t x86_64_old_exception_at;
+
+static int x86_64_find_old_exception(const uint8_t *before, const uint8_t *after, size_t size)
+{
+	const int32_t none = -1, gp = X86_EXC_GP;
+	size_t found = 0;
+	int n = 0;
+
+	for (size_t i = 0; i + 4 <= size; i += 4) {
+		if (!memcmp(before + i, &none, 4) && !memcmp(after + i, &gp, 4)) {
+			found = i;
+			n++;
+		}
+	}
+	if (n != 1)
+		return UC_ERR_EXCEPTION;
+	x86_64_old_exception_at = found;
+	return 0;
+}
+
+static void x86_64_end_exception(struct uc_struct *uc)
+{
+	const int32_t none = -1;
+	uc_context *ctx;
+
+	if (!x86_64_old_exception_at || uc_context_alloc(uc, &ctx))
+		return;
+	if (!uc_context_save(uc, ctx)) {
+		memcpy((uint8_t *)ctx + x86_64_old_exception_at, &none, 4);
+		uc_context_restore(uc, ctx);
+	}
+	uc_context_free(ctx);
+}
+
+static int x86_64_enter_user_mode(struct uc_struct *uc)
+{
+	static uint8_t stub[X86_STUB_SIZE] __attribute__((aligned(4096)));
+	uc_x86_msr efer = { .rid = X86_MSR_EFER }, star = { .rid = X86_MSR_STAR };
+	uc_x86_mmr none = { 0 };
+	uint64_t zero = 0, flags = X86_EFLAGS_IF | X86_EFLAGS_FIXED, rip;
+	uint32_t intno = 0;
+	uint16_t seg = 0;
+	uc_context *before = NULL, *after = NULL;
+	uc_hook fill, intr;
+	uc_err err;
+
+	stub[0] = 0x48, stub[1] = 0x0f, stub[2] = 0x07;	/* sysretq */
+	stub[3] = 0xfa;					/* cli: #GP at CPL3 */
+	stub[4] = 0xf4;					/* hlt, never reached */
+	err = uc_reg_read(uc, UC_X86_REG_MSR, &efer);
+	if (err)
+		return err;
+	efer.value |= X86_EFER_SCE;
+	star.value = X86_STAR_SYSRET_BASE << 48;
+	err = uc_reg_write(uc, UC_X86_REG_MSR, &efer);
+	if (!err)
+		err = uc_reg_write(uc, UC_X86_REG_MSR, &star);
+	if (err)
+		return err;
+	/* sysretq: RIP = RCX, RFLAGS = R11 (IF on, IOPL 0, as Linux starts a process). */
+	rip = X86_STUB_VIRT + 3;
+	uc_reg_write(uc, UC_X86_REG_RCX, &rip);
+	uc_reg_write(uc, UC_X86_REG_R11, &flags);
+	err = uc_context_alloc(uc, &before);
+	if (!err)
+		err = uc_context_alloc(uc, &after);
+	if (!err)
+		err = uc_context_save(uc, before);
+	if (!err)
+		err = uc_mem_map_ptr(uc, X86_STUB_PHYS, X86_STUB_SIZE,
+				     UC_PROT_READ | UC_PROT_EXEC, stub);
+	if (err)
+		goto out_free;
+	err = uc_hook_add(uc, &fill, UC_HOOK_TLB_FILL, (void *)x86_64_stub_fill, NULL, 1, 0);
+	if (!err) {
+		err = uc_hook_add(uc, &intr, UC_HOOK_INTR, (void *)x86_64_stub_intr, &intno, 1, 0);
+		if (!err) {
+			err = uc_emu_start(uc, X86_STUB_VIRT, 0, 0, 0);
+			uc_hook_del(uc, intr);
+		}
+		uc_hook_del(uc, fill);
+	}
+	uc_mem_unmap(uc, X86_STUB_PHYS, X86_STUB_SIZE);
+	uc_ctl_flush_tb(uc);
+	uc_ctl_flush_tlb(uc);
+	if (!err)
+		err = uc_reg_read(uc, UC_X86_REG_CS, &seg);
+	/* The cli must have raised #GP: the CPU is at CPL3 with Linux's CS. */
+	if (!err && (seg != X86_USER_CS || intno != X86_EXC_GP))
+		err = UC_ERR_EXCEPTION;
+	if (!err)
+		err = uc_context_save(uc, after);
+	if (!err)
+		err = x86_64_find_old_exception((const uint8_t *)before, (const uint8_t *)after,
+						uc_context_size(uc));
+	if (err)
+		goto out_free;
+	x86_64_end_exception(uc);
+	/* DS, ES, FS and GS are null, as start_thread() leaves them. */
+	uc_reg_write(uc, UC_X86_REG_RCX, &zero);
+	uc_reg_write(uc, UC_X86_REG_R11, &zero);
+	uc_reg_write(uc, UC_X86_REG_RIP, &zero);
+	err = uc_reg_write(uc, UC_X86_REG_GDTR, &none);
+	if (!err)
+		err = uc_reg_write(uc, UC_X86_REG_LDTR, &none);
+	if (!err)
+		err = uc_reg_write(uc, UC_X86_REG_TR, &none);
+	if (!err)
+		err = uc_reg_write(uc, UC_X86_REG_IDTR, &none);
+out_free:
+	if (after)
+		uc_context_free(after);
+	if (before)
+		uc_context_free(before);
+	return err;
+}
+
 static int x86_64_cpu_init(struct uc_struct *uc)
 {
 	/* The FPU state Linux starts a process with: FCW 0x37f, MXCSR 0x1f80 (all masked). */
@@ -175,6 +346,8 @@ static int x86_64_cpu_init(struct uc_struct *uc)
 	err = uc_reg_write(uc, UC_X86_REG_CR0, &cr0);
 	if (!err)
 		err = uc_reg_write(uc, UC_X86_REG_CR4, &cr4);
+	if (!err)
+		err = x86_64_enter_user_mode(uc);
 	return err;
 }
 
@@ -189,10 +362,36 @@ static int x86_64_get_tls(struct uc_struct *uc, uint64_t *tp)
 }
 
 /*
- * Both Unicorn callbacks already have the shape of the hooks, so they are installed as
- * they are: the syscall instruction through UC_HOOK_INSN, every other exception (int3, ud2,
- * int $n) through UC_HOOK_INTR.
+ * The syscall instruction through UC_HOOK_INSN, every other exception (int3, ud2, #GP,
+ * int $n) through UC_HOOK_INTR, which first ends the exception in flight (see above).
  */
+static void x86_64_intr(uc_engine *uc, uint32_t intno, void *user)
+{
+	struct arch_cpu_hooks *hooks = user;
+
+	x86_64_end_exception(uc);
+	hooks->exception(uc, intno, hooks->user);
+}
+
+/*
+ * Unicorn lets every I/O instruction through, whatever the CPL and IOPL. At CPL3 with IOPL
+ * 0 and no I/O bitmap they are a #GP. The hook sees no synced RIP, so the stop lands at
+ * the end of the block: the guest gets its SIGSEGV, but after the block's remaining
+ * instructions (see docs/ENGINE.md).
+ */
+static uint32_t x86_64_in(uc_engine *uc, uint32_t port, int size, void *user)
+{
+	struct arch_cpu_hooks *hooks = user;
+
+	hooks->exception(uc, X86_EXC_GP, hooks->user);
+	return 0;
+}
+
+static void x86_64_out(uc_engine *uc, uint32_t port, int size, uint32_t value, void *user)
+{
+	x86_64_in(uc, port, size, user);
+}
+
 static int x86_64_hook_install(struct uc_struct *uc, struct arch_cpu_hooks *hooks)
 {
 	uc_hook hh;
@@ -200,9 +399,15 @@ static int x86_64_hook_install(struct uc_struct *uc, struct arch_cpu_hooks *hook
 
 	err = uc_hook_add(uc, &hh, UC_HOOK_INSN, (void *)hooks->syscall, hooks->user, 1, 0,
 			  UC_X86_INS_SYSCALL);
+	if (!err)
+		err = uc_hook_add(uc, &hh, UC_HOOK_INSN, (void *)x86_64_in, hooks, 1, 0,
+				  UC_X86_INS_IN);
+	if (!err)
+		err = uc_hook_add(uc, &hh, UC_HOOK_INSN, (void *)x86_64_out, hooks, 1, 0,
+				  UC_X86_INS_OUT);
 	if (err)
 		return err;
-	return uc_hook_add(uc, &hh, UC_HOOK_INTR, (void *)hooks->exception, hooks->user, 1, 0);
+	return uc_hook_add(uc, &hh, UC_HOOK_INTR, (void *)x86_64_intr, hooks, 1, 0);
 }
 
 static int x86_64_set_pc_in_syscall(struct uc_struct *uc, uint64_t pc)
@@ -249,6 +454,9 @@ static int x86_64_exception_signal(uint32_t intno, const char **what)
 	case X86_EXC_GP:
 		*what = "general protection (#GP)";
 		return SIGSEGV;
+	case ARCH_INTNO_TRAP_INSN:
+		*what = "debug trap (int1)";
+		return SIGTRAP;
 	default:
 		/* int $n with a vector user mode may not raise is a #GP on Linux. */
 		*what = "software interrupt (int $n): general protection";
@@ -389,6 +597,9 @@ static bool x86_64_fault_addr(struct uc_struct *uc, const void *cs_insn_p, uint6
 	return true;
 }
 
+/* int1 (icebp): QEMU's translator ends emulation with it as an invalid instruction. */
+static const uint8_t x86_64_int1[] = { 0xf1 };
+
 const struct arch_cpu x86_64_cpu = {
 	.elf_machine = EM_X86_64,
 	.uname_machine = "x86_64",
@@ -408,8 +619,11 @@ const struct arch_cpu x86_64_cpu = {
 	.hwcap = 0x078bfbffull,
 	.hwcap2 = 0,
 	.reg_gs_base = UC_X86_REG_GS_BASE,
+	/* At CPL3 hlt raises #GP and never halts. */
 	.halt_signal = SIGSEGV,
 	.halt_insn_len = 1,
+	.trap_insn = x86_64_int1,
+	.trap_insn_len = sizeof(x86_64_int1),
 	/* arch/x86/include/uapi/asm/stat.h, struct stat for __x86_64__. */
 	.stat = {
 		.size = 144,

@@ -252,6 +252,16 @@ static int x86_64_sigreturn(struct uc_struct *uc, const struct arch_uaccess *ua,
 
 	if (ua->read(ua->ctx, f, frame, sizeof(f)))
 		return -EFAULT;
+	/*
+	 * The kernel's iret back to user mode faults on a selector that is not a user code
+	 * segment, and on a bad SS when the frame asks for a strict restore (which the frames
+	 * we build do); without UC_STRICT_RESTORE_SS it substitutes __USER_DS. The guest runs
+	 * only with 0x33 and 0x2b (arch/x86_64/cpu.c), so any other is a bad frame: SIGSEGV.
+	 */
+	if ((get16(sc + SC_CS) | 3) != USER_CS)
+		return -EFAULT;
+	if ((get16(sc + SC_SS) | 3) != USER_DS && (get64(uc_p + UC_FLAGS) & UC_STRICT_RESTORE_SS))
+		return -EFAULT;
 	r->blocked = get64(uc_p + UC_SIGMASK);
 	fxa = get64(sc + SC_FPSTATE);
 	if (fxa) {
@@ -331,6 +341,13 @@ static void x86_64_trap(uint32_t intno, uint64_t *pc, struct arch_trap *t)
 		t->signo = SIGSEGV;
 		t->si_code = SI_KERNEL_X;
 		t->trapno = 13;
+		break;
+	case ARCH_INTNO_TRAP_INSN:
+		/* int1 (icebp): #DB, a trap, so RIP is past it. */
+		t->signo = SIGTRAP;
+		t->si_code = TRAP_BRKPT_X;
+		t->trapno = 1;
+		*pc += 1;
 		break;
 	case 13:	/* #GP */
 		t->signo = SIGSEGV;
