@@ -234,6 +234,16 @@ void mm_free_table_now(struct mm_struct *mm, uint64_t paddr, unsigned level);
 int mm_alloc_frame(struct mm_struct *mm, uint64_t *paddr) __must_check;
 void mm_free_frame(struct mm_struct *mm, uint64_t paddr);
 
+/*
+ * prot_wrprotect() - @prot without write, for a page that must copy on its first write.
+ * Write implies read on x86 and arm64 (Linux's protection_map gives a private VM_WRITE
+ * mapping PAGE_COPY, which reads): a write-only mapping stays readable.
+ */
+static inline unsigned prot_wrprotect(unsigned prot)
+{
+	return prot & MM_PROT_WRITE ? (prot & ~MM_PROT_WRITE) | MM_PROT_READ : prot;
+}
+
 static inline unsigned vm_flags_to_prot(uint64_t vm_flags)
 {
 	return (unsigned)(vm_flags & VM_ACCESS_FLAGS);	/* same bit values */

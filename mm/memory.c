@@ -59,7 +59,7 @@ static unsigned cow_prot(const struct vm_area_struct *vma, uint64_t addr, uint64
 			 unsigned prot)
 {
 	if (vma_is_private_file(vma) && filemap_is_cached_frame(vma, addr, frame))
-		return prot & ~MM_PROT_WRITE;
+		return prot_wrprotect(prot);
 	return prot;
 }
 

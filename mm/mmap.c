@@ -271,15 +271,24 @@ static int64_t __do_mmap(struct mm_struct *mm, uint64_t addr, uint64_t len, unsi
 	switch (flags & MAP_TYPE_LINUX) {
 	case MAP_PRIVATE_LINUX:
 	case MAP_SHARED_LINUX:
+		break;
 	case MAP_SHARED_VALIDATE_LINUX:
+		/* Linux validates flags only for a file; anonymous memory knows no such type. */
+		if (flags & MAP_ANONYMOUS_LINUX)
+			return -EINVAL;
 		break;
 	default:
 		return -EINVAL;
 	}
 	if (!(flags & MAP_ANONYMOUS_LINUX) && !file)
 		return -EBADF;
-	/* The offset must not wrap: (pgoff + pages) overflowing is -EOVERFLOW in Linux. */
-	if (file && pgoff + (len >> mm->arch->page_shift) < pgoff)
+	/*
+	 * The offset must not wrap ((pgoff + pages) overflowing), and, as Linux's file_mmap_ok()
+	 * has it for a regular file, the mapping must end within MAX_LFS_FILESIZE (LLONG_MAX
+	 * bytes): otherwise -EOVERFLOW.
+	 */
+	if (file && (pgoff + (len >> mm->arch->page_shift) < pgoff ||
+		     pgoff > (UINT64_C(0x7fffffffffffffff) - len) >> mm->arch->page_shift))
 		return -EOVERFLOW;
 
 	if (flags & MAP_FIXED_NOREPLACE_LINUX)

@@ -373,7 +373,7 @@ static unsigned long change_level_range(struct mmu_gather *tlb, struct vm_area_s
 		}
 		/* A private file page still shared with the page cache stays read-only (COW). */
 		if (vma_is_private_file(vma) && filemap_is_cached_frame(vma, addr, a->entry_paddr(*e)))
-			*e = a->leaf_modify_prot(*e, prot & ~MM_PROT_WRITE);
+			*e = a->leaf_modify_prot(*e, prot_wrprotect(prot));
 		else
 			*e = a->leaf_modify_prot(*e, prot);
 		if (exec)
