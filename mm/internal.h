@@ -214,6 +214,13 @@ bool pt_none_or_clear_bad(struct mm_struct *mm, uint64_t *e, unsigned level);
  */
 bool pt_leaf_clear_bad(struct mm_struct *mm, uint64_t *e, uint64_t addr);
 /*
+ * pt_next_table() - the first address in [@addr, @end) whose last-level table exists, or
+ * @end: the empty upper levels in between are skipped whole, so a walk over a huge range
+ * costs what is mapped in it (entries read are counted in stats.range_entries_read).
+ * @end 0 is the top of the address space.
+ */
+uint64_t pt_next_table(struct mm_struct *mm, uint64_t addr, uint64_t end);
+/*
  * pt_lookup_leaf() - the leaf entry for @addr if all its tables exist, else NULL. Bad
  * entries on the way (and a bad leaf) are cleared, so a present leaf maps a real frame.
  */

@@ -77,11 +77,19 @@ static uint64_t move_page_tables(struct mm_struct *mm, uint64_t old_addr, uint64
 
 	tlb_gather_mmu(&tlb, mm);
 	while (moved < len) {
-		uint64_t old = old_addr + moved, new = new_addr + moved;
-		uint64_t extent = len - moved;
-		uint64_t to_old = mm_addr_end(old, 0, pmd_size) - old;
-		uint64_t to_new = mm_addr_end(new, 0, pmd_size) - new;
-		uint64_t done = moved;
+		uint64_t old, new, extent;
+		uint64_t to_old, to_new, done;
+
+		/* Where the old range has no tables, there is nothing to move: skip it whole. */
+		moved = pt_next_table(mm, old_addr + moved, old_addr + len) - old_addr;
+		if (moved >= len)
+			break;
+		old = old_addr + moved;
+		new = new_addr + moved;
+		extent = len - moved;
+		to_old = mm_addr_end(old, 0, pmd_size) - old;
+		to_new = mm_addr_end(new, 0, pmd_size) - new;
+		done = moved;
 
 		if (to_old < extent)
 			extent = to_old;

@@ -142,6 +142,31 @@ uint64_t *pt_entry_at(struct mm_struct *mm, uint64_t addr, unsigned target, bool
 	return e;
 }
 
+uint64_t pt_next_table(struct mm_struct *mm, uint64_t addr, uint64_t end)
+{
+	const struct arch_mmu *a = mm->arch;
+	unsigned leaf = mm_leaf_level(mm);
+
+	while (addr - 1 < end - 1) {
+		uint64_t table = mm->pgd;
+		unsigned level;
+
+		for (level = 0; level < leaf; level++) {
+			uint64_t *e = pt_entry(mm, table, arch_level_index(a, level, addr));
+
+			mm->stats.range_entries_read++;
+			if (pt_none_or_clear_bad(mm, e, level))
+				break;
+			table = a->entry_paddr(*e);
+		}
+		if (level == leaf)
+			return addr;
+		/* Nothing below this entry: on to the next one at the same level. */
+		addr = mm_addr_end(addr, end, arch_level_size(a, level));
+	}
+	return end;
+}
+
 uint64_t *pt_alloc_leaf(struct mm_struct *mm, uint64_t addr)
 {
 	return pt_entry_at(mm, addr, mm_leaf_level(mm), true);

@@ -941,6 +941,46 @@ static void test_exit_after_moves(gconstpointer data)
 	fake_env_finish(&env);
 }
 
+/*
+ * A move costs what is mapped, not the length: 32 TiB with one page touched at each end
+ * move in a handful of entry reads (the empty upper levels are skipped whole), where a
+ * page-by-page walk would look at 2^33 pages.
+ *
+ * 16 TiB                            48 TiB          80 TiB                        112 TiB
+ * A..............................A                 (moved here)
+ */
+#define SZ_TB (UINT64_C(1) << 40)
+
+static void test_move_huge_untouched(gconstpointer data)
+{
+	const uint64_t old = 16 * SZ_TB, new = 80 * SZ_TB, len = 32 * SZ_TB;
+	struct fake_env env;
+	uint64_t before;
+	int64_t ret;
+
+	fake_env_init(&env, data, FAKE_PHYS_SIZE);
+	fake_map(&env, old, len, RW);
+	fake_write64(&env, old, 0x1111);
+	fake_write64(&env, old + len - 8, 0x2222);
+	before = env.mm->stats.range_entries_read;
+	ret = do_mremap(env.mm, old, len, len, MAYMOVE | FIXED, new);
+	g_assert_cmpint(ret, ==, (int64_t)new);
+	g_test_message("range_entries_read %" G_GUINT64_FORMAT ", ptes_moved %" G_GUINT64_FORMAT,
+		       env.mm->stats.range_entries_read - before, env.mm->stats.ptes_moved);
+	/*
+	 * The entries of the tables that exist (root, and a PDPT, PD and PT at each end: 7
+	 * tables of 512), each read with the few above it: well under 4 * 512 * 7. Both ends
+	 * sit in last-level tables that move whole, or their two entries move one by one.
+	 */
+	g_assert_cmpuint(env.mm->stats.range_entries_read - before, <, 4 * 512 * 7);
+	g_assert_cmpuint(env.mm->stats.ptes_moved + env.mm->stats.tables_moved, ==, 2);
+	g_assert_cmpuint(fake_read64(&env, new), ==, 0x1111);
+	g_assert_cmpuint(fake_read64(&env, new + len - 8), ==, 0x2222);
+	fake_expect_unmapped(&env, old);
+	fake_check(&env);
+	fake_env_finish(&env);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -965,5 +1005,7 @@ int main(int argc, char **argv)
 	fake_add_test("/mm/mremap/old-len-0-duplicates-shared", test_dup_shared);
 	fake_add_test("/mm/mremap/out-of-tables-keeps-old", test_move_out_of_tables);
 	fake_add_test("/mm/mremap/exit-after-moves", test_exit_after_moves);
+	fake_add_test("/mm/mremap/move-huge-untouched-costs-what-is-mapped",
+		      test_move_huge_untouched);
 	return g_test_run();
 }
