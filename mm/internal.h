@@ -241,6 +241,12 @@ void mm_free_table_now(struct mm_struct *mm, uint64_t paddr, unsigned level);
 int mm_alloc_frame(struct mm_struct *mm, uint64_t *paddr) __must_check;
 void mm_free_frame(struct mm_struct *mm, uint64_t paddr);
 
+/* mm_gap_cache_reset() - forget the gap search's cache: a gap has opened or widened. */
+static inline void mm_gap_cache_reset(struct mm_struct *mm)
+{
+	mm->gap_cache_end = 0;
+}
+
 /*
  * prot_wrprotect() - @prot without write, for a page that must copy on its first write.
  * Write implies read on x86 and arm64 (Linux's protection_map gives a private VM_WRITE

@@ -19,16 +19,26 @@ void mm_log_unmap(struct mm_struct *mm, const struct vma_munmap_struct *vms)
 		.caller_seq = mm->caller_seq,
 	};
 
+	GArray *log = mm->unmap_log;
+
 	if (!vms->vma_count)
 		return;
-	g_array_append_val((GArray *)mm->unmap_log, r);
+	/* A ring: it grows to MM_UNMAP_LOG_SIZE, then the oldest record gives way. */
+	if (log->len < MM_UNMAP_LOG_SIZE)
+		g_array_append_val(log, r);
+	else
+		g_array_index(log, struct mm_unmap_record,
+			      mm->nr_unmap_logged % MM_UNMAP_LOG_SIZE) = r;
+	mm->nr_unmap_logged++;
 }
 
 const struct mm_unmap_record *mm_find_unmap(struct mm_struct *mm, uint64_t addr)
 {
 	GArray *log = mm->unmap_log;
 
-	for (guint i = log->len; i-- > 0;) {
+	/* Newest first: record nr_unmap_logged - 1 back to the oldest kept. */
+	for (guint k = 0; k < log->len; k++) {
+		guint i = (guint)((mm->nr_unmap_logged - 1 - k) % MM_UNMAP_LOG_SIZE);
 		const struct mm_unmap_record *r = &g_array_index(log, struct mm_unmap_record, i);
 
 		if (addr >= r->start && addr < r->end)

@@ -284,19 +284,38 @@ enum arch_walk_result mm_walk(struct mm_struct *mm, uint64_t va, mm_access_t acc
 int mm_populate_range(struct mm_struct *mm, uint64_t start, uint64_t end)
 {
 	uint64_t page = mm_page_size(mm);
+	uint64_t addr = start;
 
-	for (uint64_t addr = start; addr < end; addr += page) {
-		struct vm_area_struct *vma = vma_lookup(mm, addr);
-		uint64_t paddr;
-		unsigned prot;
-		int err;
+	/*
+	 * VMA by VMA, as Linux's __mm_populate(): a hole or a PROT_NONE VMA is stepped over
+	 * whole (Linux's get_user_pages refuses its first page and moves on), so the cost
+	 * follows what is accessible, not the length asked for.
+	 */
+	while (addr < end) {
+		struct vm_area_struct *vma = find_vma(mm, addr);
+		uint64_t vend;
 
-		if (!vma || !(vma->vm_flags & VM_ACCESS_FLAGS))
+		if (!vma || vma->vm_start >= end)
+			break;
+		if (addr < vma->vm_start)
+			addr = vma->vm_start;
+		vend = MIN(end, vma->vm_end);
+		if (!(vma->vm_flags & VM_ACCESS_FLAGS)) {
+			mm->stats.populate_vmas_skipped++;
+			addr = vend;
 			continue;
-		err = __mm_translate(mm, addr, vma->vm_flags & VM_WRITE ? MM_PROT_WRITE : MM_PROT_READ,
-				     &paddr, &prot, NULL);
-		if (err == -ENOMEM)
-			return err;
+		}
+		for (; addr < vend; addr += page) {
+			uint64_t paddr;
+			unsigned prot;
+			int err;
+
+			err = __mm_translate(mm, addr, vma->vm_flags & VM_WRITE ? MM_PROT_WRITE :
+					     MM_PROT_READ, &paddr, &prot, NULL);
+			mm->stats.populate_pages++;
+			if (err == -ENOMEM)
+				return err;
+		}
 	}
 	return 0;
 }

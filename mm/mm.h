@@ -153,6 +153,9 @@ struct mm_stats {
 	uint64_t tlb_flush_ops;                  /* invalidations the real arch would issue */
 	uint64_t tlb_flush_ops_full;             /* of which whole-TLB / whole-ASID ones */
 	uint64_t mmap_calls, munmap_calls, mprotect_calls, brk_calls;
+	uint64_t populate_pages;                 /* pages MAP_POPULATE / madvise faulted in */
+	uint64_t populate_vmas_skipped;          /* inaccessible VMAs populate stepped over */
+	uint64_t gap_search_steps;               /* VMAs get_unmapped_area looked at */
 };
 
 /**
@@ -170,6 +173,13 @@ struct mm_unmap_record {
 	uint64_t seq;
 	uint64_t caller_seq;
 };
+
+/*
+ * The unmap log is a ring of the MM_UNMAP_LOG_SIZE latest records (56 bytes each, 224 KiB at
+ * most): a fault report names an unmap among the last 4096, and a guest that maps and unmaps
+ * forever does not grow mmuemu.
+ */
+#define MM_UNMAP_LOG_SIZE 4096u
 
 /**
  * struct mm_fault - why a translation failed, for signals and reports.
@@ -231,7 +241,15 @@ struct mm_struct {
 	/* private */
 	void *shadow;
 	void *vma_tree;               /* GTree of VMAs keyed by vm_start */
-	void *unmap_log;              /* GArray of struct mm_unmap_record */
+	void *unmap_log;              /* GArray of struct mm_unmap_record, a ring */
+	uint64_t nr_unmap_logged;     /* records ever logged; the next goes to this % size */
+	/*
+	 * The top-down gap search's cache (mm/mmap.c): when gap_cache_end is not 0, every gap
+	 * below gap_cache_base that ends above gap_cache_end is smaller than gap_cache_len.
+	 * Mapping only shrinks gaps, which keeps it true; anything that widens or opens a gap
+	 * (a VMA removed, or shrunk by mremap) clears it: mm_gap_cache_reset().
+	 */
+	uint64_t gap_cache_end, gap_cache_len, gap_cache_base;
 	void *files;                  /* GHashTable (dev, ino) -> struct mm_file, not counted */
 	uint64_t op_seq;
 	bool exited;
@@ -331,6 +349,13 @@ void mm_file_written(struct mm_struct *mm, uint64_t dev, uint64_t ino, uint64_t 
  * page cache would show it. No-op if @mm has no object for the file.
  */
 void mm_file_sync(struct mm_struct *mm, uint64_t dev, uint64_t ino);
+/**
+ * mm_file_truncate() - host file (@dev, @ino) was cut or grown to @size bytes: pages past
+ * the new end leave every mapping and the cache (SIGBUS on the next touch), unwritten;
+ * the cached last page reads zero past the end; a longer file maps zeroes in new pages.
+ * No-op if @mm has no object for the file.
+ */
+void mm_file_truncate(struct mm_struct *mm, uint64_t dev, uint64_t ino, uint64_t size);
 /**
  * do_mmap_file() - mmap(2) of @file at page offset @pgoff: private mappings copy the
  * file's pages on first touch; shared ones map one frame per file page, kept by the object
@@ -443,7 +468,10 @@ struct vm_area_struct *vma_prev(struct vma_iterator *vmi);
 /** mm_walk() - the hardware walk of @va without setting accessed/dirty bits. */
 enum arch_walk_result mm_walk(struct mm_struct *mm, uint64_t va, mm_access_t access,
 			      struct arch_walk *w);
-/** mm_find_unmap() - the latest recorded operation that unmapped @addr, or NULL. */
+/**
+ * mm_find_unmap() - the latest recorded operation that unmapped @addr, or NULL; only the
+ * last MM_UNMAP_LOG_SIZE records are kept.
+ */
 const struct mm_unmap_record *mm_find_unmap(struct mm_struct *mm, uint64_t addr);
 /**
  * mm_validate() - check every invariant of the address space from the raw tables: VMAs

@@ -85,17 +85,29 @@ static uint64_t unmapped_area_topdown(struct mm_struct *mm, uint64_t len, uint64
 				      uint64_t high)
 {
 	struct vm_area_struct key, *vma;
+	uint64_t top = high, found;
 	GTreeNode *node;
 
 	if (high < low || high - low < len)
 		return 0;
+	/*
+	 * The gap cache (mm.h): every gap that ends above gap_cache_end is smaller than
+	 * gap_cache_len, so a search for at least that much starts there instead of at the
+	 * top; a run of mmaps then costs O(log n) each, not a walk over all VMAs.
+	 */
+	if (mm->gap_cache_end && mm->gap_cache_base == high && len >= mm->gap_cache_len &&
+	    mm->gap_cache_end > low)
+		high = mm->gap_cache_end;
 	/* Start from the last VMA that begins below high and walk down the gaps. */
 	key.vm_start = high;
 	node = g_tree_lower_bound(mm->vma_tree, &key);
 	node = node ? g_tree_node_previous(node) : g_tree_node_last(mm->vma_tree);
-	for (;;) {
-		uint64_t gap_start, gap_end = high;
+	found = 0;
+	for (bool first = true;; first = false) {
+		/* The first gap is taken whole, even where it runs above the cached end. */
+		uint64_t gap_start, gap_end = first ? top : high;
 
+		mm->stats.gap_search_steps++;
 		vma = node ? g_tree_node_value(node) : NULL;
 		gap_start = vma ? vma->vm_end : low;
 		if (gap_start < low)
@@ -108,8 +120,18 @@ static uint64_t unmapped_area_topdown(struct mm_struct *mm, uint64_t len, uint64
 			if (above && vm_start_gap(mm, above) < gap_end)
 				gap_end = vm_start_gap(mm, above);
 		}
-		if (gap_end > gap_start && gap_end - gap_start >= len)
-			return (gap_end - len) & mm_page_mask(mm);
+		if (gap_end > gap_start && gap_end - gap_start >= len) {
+			found = (gap_end - len) & mm_page_mask(mm);
+			/*
+			 * Every gap that ends above this one was smaller than @len (or than the
+			 * cached length, itself at most @len). This gap still counts: the
+			 * mapping may yet fail, and what is left of it ends below gap_end.
+			 */
+			mm->gap_cache_end = gap_end;
+			mm->gap_cache_len = len;
+			mm->gap_cache_base = top;
+			return found;
+		}
 		if (!vma || vma->vm_start <= low)
 			return 0;
 		high = vma->vm_start;

@@ -79,6 +79,7 @@ void vma_tree_remove(struct mm_struct *mm, struct vm_area_struct *vma)
 	gboolean found = g_tree_remove(mm_tree(mm), vma);
 
 	g_assert(found);
+	mm_gap_cache_reset(mm);
 }
 
 /* The node of the last VMA starting at or below @addr, or NULL. */
