@@ -242,7 +242,8 @@ static int elf_check_segments(const char *path, struct emu_image *img, struct em
 		if (ph.p_filesz &&
 		    (ph.p_offset > img->size || ph.p_filesz > img->size - ph.p_offset))
 			return elf_error(path, "truncated: segment %u extends past the end of the file", i);
-		if ((ph.p_vaddr - ph.p_offset) & (page - 1))
+		/* Only file bytes are mapped from an offset: a bss-only one's is never used. */
+		if (ph.p_filesz && ((ph.p_vaddr - ph.p_offset) & (page - 1)))
 			return elf_error(path, "segment %u: p_vaddr 0x%jx and p_offset 0x%jx "
 					 "differ modulo the page size",
 					 i, (uintmax_t)ph.p_vaddr, (uintmax_t)ph.p_offset);
@@ -265,17 +266,28 @@ static int elf_check_segments(const char *path, struct emu_image *img, struct em
 		return elf_error(path, "no loadable segments");
 
 	/* A static-pie is placed as Linux places an ET_DYN without interpreter. */
+	/*
+	 * Its lowest page goes to ET_DYN_BASE whether its own addresses are below or above it
+	 * (Linux moves a static-pie wherever its link addresses are), so the bias may be
+	 * "negative": it is used modulo 2^64, and each segment is placed as ET_DYN_BASE plus its
+	 * distance from the lowest page, which is checked for overflow.
+	 */
 	img->bias = 0;
 	if (eh->e_type == ET_DYN)
-		img->bias = (img->arch->cpu->et_dyn_base - (lowest & ~(page - 1))) & ~(page - 1);
+		img->bias = (img->arch->cpu->et_dyn_base & ~(page - 1)) - (lowest & ~(page - 1));
 
 	for (int i = 0; i < n; i++) {
 		struct emu_segment *s = &segs[i];
 		uint64_t len = s->end - s->vaddr;
 
-		s->vaddr += img->bias;
-		if (s->vaddr < img->bias && img->bias)   /* wrapped */
-			return elf_error(path, "segment %u: addresses beyond the user address space", s->index);
+		if (eh->e_type == ET_DYN) {
+			uint64_t base = img->arch->cpu->et_dyn_base & ~(page - 1);
+			uint64_t dist = s->vaddr - (lowest & ~(page - 1));
+
+			if (dist > UINT64_MAX - base)
+				return elf_error(path, "segment %u: addresses beyond the user address space", s->index);
+			s->vaddr = base + dist;
+		}
 		/* The last page must end inside the user address space, and not wrap. */
 		if (s->vaddr >= mmu->task_size || len > mmu->task_size - s->vaddr ||
 		    ((s->vaddr + len + page - 1) & ~(page - 1)) > mmu->task_size)

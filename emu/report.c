@@ -37,14 +37,35 @@
 #define R_INDENT "  "
 #define R_LABEL  "%-13s"
 
+/*
+ * Linux's names. Real-time signals are numbered from the kernel's SIGRTMIN, 32, up to
+ * SIGRTMAX, 64, as SIGRTMIN, SIGRTMIN+1 ... SIGRTMAX-1, SIGRTMAX (the form of kill -l; glibc
+ * keeps 32 and 33 for itself and calls 34 its SIGRTMIN, but the guest's libc is its own
+ * business). Any other number is "SIG" and the number, as strace prints one it does not know.
+ */
+#ifndef SIGPIPE_LINUX
+#define SIGPIPE_LINUX 13
+#endif
+#define SIGRTMIN_LINUX 32
+#define SIGRTMAX_LINUX 64
+
 const char *emu_signal_name(int sig)
 {
-	static char buf[16];
-	const char *abbrev = sigabbrev_np(sig);
+	static char buf[24];
+	const char *abbrev = sig > 0 && sig < SIGRTMIN_LINUX ? sigabbrev_np(sig) : NULL;
 
-	if (!abbrev)
-		return "SIG?";
-	snprintf(buf, sizeof(buf), "SIG%s", abbrev);
+	if (abbrev)
+		snprintf(buf, sizeof(buf), "SIG%s", abbrev);
+	else if (sig == SIGRTMIN_LINUX)
+		snprintf(buf, sizeof(buf), "SIGRTMIN");
+	else if (sig == SIGRTMAX_LINUX)
+		snprintf(buf, sizeof(buf), "SIGRTMAX");
+	else if (sig > SIGRTMIN_LINUX && sig <= (SIGRTMIN_LINUX + SIGRTMAX_LINUX) / 2)
+		snprintf(buf, sizeof(buf), "SIGRTMIN+%d", sig - SIGRTMIN_LINUX);
+	else if (sig > SIGRTMIN_LINUX && sig < SIGRTMAX_LINUX)
+		snprintf(buf, sizeof(buf), "SIGRTMAX-%d", SIGRTMAX_LINUX - sig);
+	else
+		snprintf(buf, sizeof(buf), "SIG%d", sig);
 	return buf;
 }
 
@@ -288,9 +309,12 @@ static void report_fault(struct emu *emu, uint64_t pc, uint64_t sp, FILE *out)
 				       emu->comm, EMU_GUEST_PID, emu->opt->mem_size >> 20, addr, pc,
 				       sp);
 	} else {
-		g_string_append_printf(head, "mmuemu: %s[%d]: segfault at %" PRIx64 " ip %016" PRIx64
+		/* "segfault" is SIGSEGV's word; a SIGBUS is a "bus error" (strsignal's). */
+		g_string_append_printf(head, "mmuemu: %s[%d]: %s at %" PRIx64 " ip %016" PRIx64
 				       " sp %016" PRIx64 " error %" PRIx64, emu->comm,
-				       EMU_GUEST_PID, addr, pc, sp, code);
+				       EMU_GUEST_PID,
+				       f->signo == SIGBUS_LINUX ? "bus error" : "segfault", addr,
+				       pc, sp, code);
 	}
 	report_vma_of_ip(emu, pc, head);
 	fprintf(out, "%s\n", head->str);
@@ -362,6 +386,13 @@ void emu_report_end(struct emu *emu)
 		report_exception(emu, pc, sp, out);
 		break;
 	case EMU_END_SIGNAL:
+		/*
+		 * Death by SIGPIPE is how a writer learns that its reader left (yes | head):
+		 * Linux, shells and qemu-user say nothing, and neither does mmuemu; the exit
+		 * status (128 + 13) tells.
+		 */
+		if (emu->status == SIGPIPE_LINUX)
+			break;
 		fprintf(out, "mmuemu: %s[%d]: killed by %s (%s)\n", emu->comm, EMU_GUEST_PID,
 			emu_signal_name(emu->status), emu->kill_reason);
 		break;
