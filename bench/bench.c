@@ -6,6 +6,9 @@
  *                     (a teardown with a TLB flush). Costs fall on the mm layer.
  *   bench compute N   N rounds of integer arithmetic on registers and a 16 KiB table:
  *                     costs fall on the translated code and TLB hits.
+ *   bench maps N      N one-page mmaps that cannot merge (alternating protections), one
+ *                     read each, then N munmaps: the cost of the VMA tree and of the gap
+ *                     search with N VMAs (65523 is just under Linux's max_map_count).
  *
  * Both print one checksum line, the same on every runner, so a run that went wrong shows.
  */
@@ -44,6 +47,24 @@ static uint64_t bench_mm(uint64_t rounds)
 	return sum;
 }
 
+static uint64_t bench_maps(uint64_t n)
+{
+	uint64_t sum = 0, i, first = 0;
+
+	for (i = 0; i < n; i++) {
+		unsigned int prot = i & 1 ? PROT_READ_LINUX : PROT_READ_LINUX | PROT_WRITE_LINUX;
+		uintptr_t p = guest_mmap(0, PAGE_SIZE_LINUX, prot,
+					 MAP_PRIVATE_LINUX | MAP_ANONYMOUS_LINUX, "mmap");
+
+		if (!i)
+			first = p;
+		sum += peek(p) + (first - p) / PAGE_SIZE_LINUX;
+	}
+	for (i = 0; i < n; i++)
+		guest_munmap(first - i * PAGE_SIZE_LINUX, PAGE_SIZE_LINUX, "munmap");
+	return sum;
+}
+
 static uint64_t bench_compute(uint64_t rounds)
 {
 	uint64_t x = 0x9e3779b97f4a7c15ull, sum = 0, r;
@@ -70,6 +91,8 @@ int main(int argc, char **argv)
 	rounds = parse_u64(argv[2]);
 	if (guest_streq(argv[1], "mm"))
 		sum = bench_mm(rounds);
+	else if (guest_streq(argv[1], "maps"))
+		sum = bench_maps(rounds);
 	else if (guest_streq(argv[1], "compute"))
 		sum = bench_compute(rounds);
 	else
@@ -84,7 +107,7 @@ int main(int argc, char **argv)
 	return 0;
 
 usage:
-	pr_str("usage: bench mm|compute ROUNDS");
+	pr_str("usage: bench mm|maps|compute ROUNDS");
 	pr_end_fd(2);
 	return 2;
 }

@@ -5,7 +5,8 @@
 #
 # usage: bench/run.sh [MMUEMU BENCH_X86_64 BENCH_ARM64]
 #   Defaults: build/emu/mmuemu, build/bench/bench-x86_64, build/bench/bench-arm64.
-#   Environment: RUNS (default 5) timed runs per row; MM_ROUNDS, COMPUTE_ROUNDS sizes.
+#   Environment: RUNS (default 5) timed runs per row; MM_ROUNDS, COMPUTE_ROUNDS, MAPS_COUNT
+#   sizes ("maps 65523": that many one-page mmaps, the x native column is the ratio).
 #
 # Each workload runs on every runner this host has: native (the host's own architecture),
 # qemu-x86_64, qemu-aarch64, and mmuemu for both. With hyperfine installed it does the
@@ -22,6 +23,7 @@ bin_arm64=${3:-$root/build/bench/bench-arm64}
 runs=${RUNS:-5}
 mm_rounds=${MM_ROUNDS:-2000}
 compute_rounds=${COMPUTE_ROUNDS:-20000000}
+maps_count=${MAPS_COUNT:-65523}
 
 for f in "$mmuemu" "$bin_x86_64" "$bin_arm64"; do
 	if [ ! -x "$f" ]; then
@@ -72,7 +74,7 @@ ratio() {
 echo "# mmuemu bench on $host: mean of $runs runs ($(have hyperfine && echo hyperfine || echo date +%s%N))"
 printf '%-8s %-10s %-7s %12s %10s %10s  %s\n' workload runner arch "mean ms" "x native" "x qemu" output
 status=0
-for workload in "compute $compute_rounds" "mm $mm_rounds"; do
+for workload in "compute $compute_rounds" "mm $mm_rounds" "maps $maps_count"; do
 	native='' ref_out=''
 	declare -A qemu=()
 	for row in "${rows[@]}"; do
