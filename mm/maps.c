@@ -110,6 +110,18 @@ static bool page_is_anon(const struct mm_struct *mm, const struct vm_area_struct
 	       !filemap_is_cached_frame(vma, addr, mm->arch->entry_paddr(pte));
 }
 
+/*
+ * skip_no_table() - @addr has no last-level table: the last page before the next address
+ * that has one (or before @end), for a page loop that then steps onto it. The counts of
+ * rss and smaps so cost what is mapped, not the size of the mapping.
+ */
+static uint64_t skip_no_table(struct mm_struct *mm, uint64_t addr, uint64_t end)
+{
+	uint64_t next = pt_next_table(mm, addr, end);
+
+	return next > addr ? next - mm_page_size(mm) : addr;
+}
+
 void mm_count_rss(struct mm_struct *mm, uint64_t start, uint64_t end, struct mm_rss *rss)
 {
 	const struct arch_mmu *a = mm->arch;
@@ -118,6 +130,8 @@ void mm_count_rss(struct mm_struct *mm, uint64_t start, uint64_t end, struct mm_
 		uint64_t *pte = pt_lookup_leaf(mm, addr);
 		struct vm_area_struct *vma;
 
+		if (!pte)
+			addr = skip_no_table(mm, addr, end);
 		if (!pte || !*pte || !a->entry_present(*pte, a->levels - 1))
 			continue;
 		vma = vma_lookup(mm, addr);
@@ -168,6 +182,8 @@ void mm_dump_smaps(struct mm_struct *mm, FILE *out)
 			unsigned mapcount;
 			bool dirty;
 
+			if (!pte)
+				addr = skip_no_table(mm, addr, vma->vm_end);
 			if (!pte || !*pte || !a->entry_present(*pte, a->levels - 1))
 				continue;
 			paddr = a->entry_paddr(*pte);

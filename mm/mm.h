@@ -150,6 +150,7 @@ struct mm_stats {
 	uint64_t ptes_moved;                     /* leaf entries moved by mremap */
 	uint64_t tables_moved;                   /* last-level tables moved whole by mremap */
 	uint64_t range_entries_read;             /* upper entries read to skip empty ranges */
+	uint64_t leaf_lookups;                   /* pt_lookup_leaf() calls (page loops) */
 	uint64_t tlb_flush_ops;                  /* invalidations the real arch would issue */
 	uint64_t tlb_flush_ops_full;             /* of which whole-TLB / whole-ASID ones */
 	uint64_t mmap_calls, munmap_calls, mprotect_calls, brk_calls;

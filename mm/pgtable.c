@@ -147,8 +147,8 @@ uint64_t pt_next_table(struct mm_struct *mm, uint64_t addr, uint64_t end)
 	const struct arch_mmu *a = mm->arch;
 	unsigned leaf = mm_leaf_level(mm);
 
-	while (addr - 1 < end - 1) {
-		uint64_t table = mm->pgd;
+	while (!end || addr < end) {
+		uint64_t table = mm->pgd, next;
 		unsigned level;
 
 		for (level = 0; level < leaf; level++) {
@@ -162,7 +162,10 @@ uint64_t pt_next_table(struct mm_struct *mm, uint64_t addr, uint64_t end)
 		if (level == leaf)
 			return addr;
 		/* Nothing below this entry: on to the next one at the same level. */
-		addr = mm_addr_end(addr, end, arch_level_size(a, level));
+		next = mm_addr_end(addr, end, arch_level_size(a, level));
+		if (next <= addr)
+			break;		/* past the top of the address space */
+		addr = next;
 	}
 	return end;
 }
@@ -174,6 +177,7 @@ uint64_t *pt_alloc_leaf(struct mm_struct *mm, uint64_t addr)
 
 uint64_t *pt_lookup_leaf(struct mm_struct *mm, uint64_t addr)
 {
+	mm->stats.leaf_lookups++;
 	return pt_entry_at(mm, addr, mm_leaf_level(mm), false);
 }
 

@@ -6,6 +6,10 @@
  *  - after munmaps open holes the search still finds the highest hole (the cache is reset);
  *  - MAP_POPULATE of a 64 TiB PROT_NONE range faults nothing and visits no page.
  */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "fake.h"
 
 #define ANON (MAP_PRIVATE_LINUX | MAP_ANONYMOUS_LINUX)
@@ -69,10 +73,52 @@ static void test_populate_prot_none(gconstpointer data)
 	fake_env_finish(&env);
 }
 
+/*
+ * rss and smaps of a 1 TiB mapping with two pages touched, one at each end, count those two
+ * and read a few thousand entries at most, not 2^28 pages.
+ */
+static void test_rss_of_huge_mapping(gconstpointer data)
+{
+	const uint64_t start = UINT64_C(0x100000000000), len = UINT64_C(1) << 40;
+	struct mm_rss rss = { 0 };
+	struct fake_env env;
+	uint64_t before, lookups;
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *out;
+
+	fake_env_init(&env, data, FAKE_PHYS_SIZE);
+	fake_map(&env, start, len, MM_PROT_READ | MM_PROT_WRITE);
+	fake_write64(&env, start, 1);
+	fake_write64(&env, start + len - 8, 2);
+	before = env.mm->stats.range_entries_read;
+	lookups = env.mm->stats.leaf_lookups;
+	mm_count_rss(env.mm, start, start + len, &rss);
+	/* The pages of the two last-level tables that exist, not the 2^28 of the range. */
+	g_assert_cmpuint(env.mm->stats.leaf_lookups - lookups, <=, 2 * 512 + 2);
+	g_assert_cmpuint(rss.rss, ==, 2);
+	g_assert_cmpuint(rss.dirty, ==, 2);
+	g_test_message("count_rss read %" G_GUINT64_FORMAT " entries",
+		       env.mm->stats.range_entries_read - before);
+	g_assert_cmpuint(env.mm->stats.range_entries_read - before, <, 4 * 512 * 7);
+
+	before = env.mm->stats.range_entries_read;
+	lookups = env.mm->stats.leaf_lookups;
+	out = open_memstream(&buf, &size);
+	mm_dump_smaps(env.mm, out);
+	fclose(out);
+	g_assert_nonnull(strstr(buf, "Rss:                   8 kB"));
+	g_assert_cmpuint(env.mm->stats.leaf_lookups - lookups, <=, 2 * 512 + 2);
+	g_assert_cmpuint(env.mm->stats.range_entries_read - before, <, 4 * 512 * 7);
+	free(buf);
+	fake_env_finish(&env);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	fake_add_test("/mm/scaling/many-one-page-mmaps", test_many_mmaps);
 	fake_add_test("/mm/scaling/populate-prot-none", test_populate_prot_none);
+	fake_add_test("/mm/scaling/rss-of-huge-mapping", test_rss_of_huge_mapping);
 	return g_test_run();
 }
