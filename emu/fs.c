@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/sendfile.h>
@@ -553,6 +554,63 @@ static uint64_t fs_oflags_to_guest(struct emu *emu, uint64_t f)
 
 /* ---- read and write ---- */
 
+/*
+ * Partial transfers, as Linux does them: bytes move up to the first page that faults, and
+ * a call fails with EFAULT only when nothing could move. Nothing is taken from a host file,
+ * pipe or directory that cannot be delivered: fs_user_room() finds how much of the guest
+ * buffer can take bytes before the host call, which is then sized to it.
+ */
+
+/*
+ * How many of the @len bytes at guest @addr can be written, probing one byte per page (read
+ * and written back unchanged, which faults the page in as the copy itself would).
+ */
+static uint64_t fs_user_room(struct emu *emu, uint64_t addr, uint64_t len)
+{
+	uint64_t page = arch_page_size(emu->mmu), done = 0;
+
+	while (done < len) {
+		uint64_t n = MIN(len - done, page - ((addr + done) & (page - 1)));
+		uint8_t byte;
+
+		if (copy_from_user(emu->mm, &byte, addr + done, 1) ||
+		    copy_to_user(emu->mm, addr + done, &byte, 1))
+			break;
+		done += n;
+	}
+	return done;
+}
+
+uint64_t emu_fs_copy_to_user(struct emu *emu, uint64_t dst, const void *src, uint64_t n)
+{
+	uint64_t page = arch_page_size(emu->mmu), done = 0;
+
+	while (done < n) {
+		uint64_t len = MIN(n - done, page - ((dst + done) & (page - 1)));
+
+		if (copy_to_user(emu->mm, dst + done, (const uint8_t *)src + done, len))
+			break;
+		done += len;
+	}
+	return done;
+}
+
+/* Copy guest bytes up to the first page that cannot be read. Return: bytes copied. */
+static uint64_t fs_copy_from_user(struct emu *emu, void *dst, uint64_t src, uint64_t n)
+{
+	uint64_t page = arch_page_size(emu->mmu), done = 0;
+
+	while (done < n) {
+		uint64_t len = MIN(n - done, page - ((src + done) & (page - 1)));
+
+		if (copy_from_user(emu->mm, (uint8_t *)dst + done, src + done, len))
+			break;
+		done += len;
+	}
+	return done;
+}
+
+
 /* Write @len guest bytes at @buf to host fd @fd (or at @off with pwrite when @off >= 0). */
 static int64_t fs_write_out(struct emu *emu, int fd, uint64_t buf, uint64_t len, int64_t off)
 {
@@ -565,14 +623,15 @@ static int64_t fs_write_out(struct emu *emu, int fd, uint64_t buf, uint64_t len,
 
 	while (done < len) {
 		uint64_t n = MIN(len - done, (uint64_t)EMU_IO_CHUNK), w = 0;
+		uint64_t got = fs_copy_from_user(emu, chunk, buf + done, n);
 
-		if (copy_from_user(emu->mm, chunk, buf + done, n)) {
+		if (got == 0) {
 			ret = -EFAULT;
 			break;
 		}
-		while (w < n) {
-			ssize_t r = off >= 0 ? pwrite(fd, chunk + w, n - w, off + (int64_t)(done + w))
-					     : write(fd, chunk + w, n - w);
+		while (w < got) {
+			ssize_t r = off >= 0 ? pwrite(fd, chunk + w, got - w, off + (int64_t)(done + w))
+					     : write(fd, chunk + w, got - w);
 
 			if (r < 0 && errno == EINTR)
 				continue;
@@ -590,12 +649,30 @@ static int64_t fs_write_out(struct emu *emu, int fd, uint64_t buf, uint64_t len,
 			w += (uint64_t)r;
 		}
 		done += w;
-		if (ret)
+		/* The rest of the buffer faults: what came before it is the result. */
+		if (ret || got < n)
 			break;
 	}
 	g_free(chunk);
 	/* As Linux does: a partial transfer reports what was done, not the error. */
 	return done ? (int64_t)done : ret;
+}
+
+/*
+ * Whether a read of @fd (at @off, or its offset when @off < 0) would find the end of the
+ * file: Linux answers 0 there before it looks at the buffer. A pipe is at its end when it
+ * is empty and has no writer.
+ */
+static bool fs_at_eof(int fd, int64_t off)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return false;
+	if (S_ISREG(st.st_mode))
+		return (off >= 0 ? off : lseek(fd, 0, SEEK_CUR)) >= st.st_size;
+	return poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLHUP) && !(pfd.revents & POLLIN);
 }
 
 /*
@@ -619,20 +696,23 @@ static int64_t fs_read_in(struct emu *emu, int fd, uint64_t buf, uint64_t len, i
 	chunk = g_malloc(MIN(len, (uint64_t)EMU_IO_CHUNK));
 	while (done < len) {
 		uint64_t n = MIN(len - done, (uint64_t)EMU_IO_CHUNK);
+		uint64_t room = fs_user_room(emu, buf + done, n);
 		ssize_t r;
 
+		/* Ask the host for no more than the guest can take: nothing read is lost. */
+		if (room == 0) {
+			ret = done == 0 && fs_at_eof(fd, off) ? 0 : -EFAULT;
+			break;
+		}
 		do {
-			r = off >= 0 ? pread(fd, chunk, n, off + (int64_t)done) : read(fd, chunk, n);
+			r = off >= 0 ? pread(fd, chunk, room, off + (int64_t)done) : read(fd, chunk, room);
 		} while (r < 0 && errno == EINTR);
 		if (r < 0) {
 			ret = -errno;
 			break;
 		}
 		if (copy_to_user(emu->mm, buf + done, chunk, (uint64_t)r)) {
-			/* Linux faults before it consumes: give the bytes back to the file. */
-			if (off < 0 && r > 0)
-				lseek(fd, -(off_t)r, SEEK_CUR);
-			ret = -EFAULT;
+			ret = -EFAULT;   /* cannot happen: the room was probed just now */
 			break;
 		}
 		done += (uint64_t)r;
@@ -790,6 +870,15 @@ int64_t emu_sys_writev(struct emu *emu, const uint64_t *a)
 
 /* ---- open, close, dup ---- */
 
+/* The file behind host fd @h is now its fstat() size: the page cache follows it. */
+static void fs_file_resized(struct emu *emu, int h)
+{
+	struct stat st;
+
+	if (mm_has_files(emu->mm) && fstat(h, &st) == 0 && S_ISREG(st.st_mode))
+		mm_file_truncate(emu->mm, st.st_dev, st.st_ino, (uint64_t)st.st_size);
+}
+
 /* An open host fd must not be on the host's procfs: a last guard behind fs_resolve(). */
 static int fs_check_host(int h)
 {
@@ -875,6 +964,8 @@ static int64_t fs_openat(struct emu *emu, uint64_t dirfd, uint64_t pathp, uint64
 		goto out;
 	}
 	h = fs_check_host(h);
+	if (h >= 0 && (hflags & O_TRUNC))
+		fs_file_resized(emu, h);
 	ret = h < 0 ? h : emu_fs_install(emu, h, 0, cloexec, EMU_FD_HOST);
 out:
 	g_free(t);
@@ -1240,7 +1331,7 @@ int64_t emu_sys_statx(struct emu *emu, const uint64_t *a)
 int64_t emu_sys_getdents64(struct emu *emu, const uint64_t *a)
 {
 	struct emu_fd *f = fs_get(emu, fs_fdarg(a[0]));
-	uint64_t count = MIN((uint64_t)(uint32_t)a[2], (uint64_t)1 << 20), pos;
+	uint64_t count = (uint32_t)a[2], room, pos;
 	uint8_t *buf;
 	int64_t n;
 
@@ -1248,21 +1339,42 @@ int64_t emu_sys_getdents64(struct emu *emu, const uint64_t *a)
 		return -EBADF;
 	if (f->kind == EMU_FD_PROC && f->node->type != EMU_PROC_DIR)
 		return -ENOTDIR;
+	/* The count is an int in Linux's checks: above INT_MAX it is EINVAL, as there. */
+	if (count > INT32_MAX)
+		return -EINVAL;
+	/*
+	 * Only as many bytes as the guest buffer can take are asked of the host, so that no
+	 * entry is taken from the directory stream and then lost to a fault.
+	 */
+	if (f->kind == EMU_FD_HOST) {
+		struct stat st;
+
+		if (fstat(f->host, &st) < 0)
+			return -errno;
+		if (!S_ISDIR(st.st_mode))
+			return -ENOTDIR;
+	}
+	count = MIN(count, (uint64_t)1 << 20);
+	room = fs_user_room(emu, a[1], count);
+	/* Not even the smallest record ("." takes 24 bytes) fits: EINVAL before any fault. */
+	if (room == 0)
+		return count < 24 ? -EINVAL : -EFAULT;
 	buf = g_malloc(count ? count : 1);
 	if (f->kind == EMU_FD_PROC) {
 		pos = f->dirpos;
-		n = emu_proc_getdents(emu, f->node, &pos, buf, count);
-		if (n > 0 && copy_to_user(emu->mm, a[1], buf, (uint64_t)n))
-			n = -EFAULT;
-		else if (n >= 0)
+		n = emu_proc_getdents(emu, f->node, &pos, buf, room);
+		if (n >= 0)
 			f->dirpos = pos;
 	} else {
-		n = syscall(SYS_getdents64, f->host, buf, count);
+		n = syscall(SYS_getdents64, f->host, buf, room);
 		if (n < 0)
 			n = -errno;
-		else if (n > 0 && copy_to_user(emu->mm, a[1], buf, (uint64_t)n))
-			n = -EFAULT;
 	}
+	/* The next entry did not fit before the bad page: Linux faults writing it. */
+	if (n == -EINVAL && room < count)
+		n = -EFAULT;
+	if (n > 0 && copy_to_user(emu->mm, a[1], buf, (uint64_t)n))
+		n = -EFAULT;   /* cannot happen: the room was probed just now */
 	g_free(buf);
 	return n;
 }
@@ -1542,7 +1654,10 @@ int64_t emu_sys_ftruncate(struct emu *emu, const uint64_t *a)
 		return h;
 	if ((int64_t)a[1] < 0)
 		return -EINVAL;
-	return fs_ret(ftruncate(h, (off_t)a[1]));
+	if (ftruncate(h, (off_t)a[1]) < 0)
+		return -errno;
+	fs_file_resized(emu, h);
+	return 0;
 }
 
 int64_t emu_sys_fsync(struct emu *emu, const uint64_t *a)
@@ -1558,29 +1673,88 @@ int64_t emu_sys_sync(struct emu *emu, const uint64_t *a)
 	return 0;
 }
 
-/* sendfile(out, in, offset, count): between host fds; only the offset is guest memory. */
+/*
+ * sendfile(out, in, offset, count), through the page cache both ways: what shared
+ * mappings of @in dirtied is written back first, and the bytes go out by fs_write_out()'s
+ * path, so that mappings of @out see them, as one page cache would.
+ */
 int64_t emu_sys_sendfile(struct emu *emu, const uint64_t *a)
 {
 	int out = emu_fs_host_fd(emu, fs_fdarg(a[0])), in = emu_fs_host_fd(emu, fs_fdarg(a[1]));
-	uint64_t off;
-	ssize_t n;
+	uint64_t count = MIN(a[3], MAX_RW_COUNT_LINUX), done = 0, off = 0;
+	bool out_mapped, seekable = a[2] != 0;
+	struct stat sin, sout;
+	uint8_t *buf;
+	int64_t ret = 0;
 
 	if (out < 0)
 		return out;
 	if (in < 0)
 		return in;
-	if (!a[2])
-		return fs_ret(sendfile(out, in, NULL, MIN(a[3], MAX_RW_COUNT_LINUX)));
-	if (copy_from_user(emu->mm, &off, a[2], sizeof(off)))
-		return -EFAULT;
-	off = le64toh(off);
-	if ((int64_t)off < 0)
-		return -EINVAL;
-	n = sendfile(out, in, (off_t *)&off, MIN(a[3], MAX_RW_COUNT_LINUX));
-	if (n < 0)
+	if (seekable) {
+		if (copy_from_user(emu->mm, &off, a[2], sizeof(off)))
+			return -EFAULT;
+		off = le64toh(off);
+		if ((int64_t)off < 0)
+			return -EINVAL;
+	}
+	if (fstat(in, &sin) < 0 || fstat(out, &sout) < 0)
 		return -errno;
-	off = htole64(off);
-	return copy_to_user(emu->mm, a[2], &off, sizeof(off)) ? -EFAULT : n;
+	/* Linux's checks: the input must be a regular file (or a block device), readable. */
+	if (!S_ISREG(sin.st_mode) && !S_ISBLK(sin.st_mode))
+		return -EINVAL;
+	if ((fcntl(in, F_GETFL) & O_ACCMODE) == O_WRONLY || (fcntl(out, F_GETFL) & O_ACCMODE) == O_RDONLY)
+		return -EBADF;
+	if ((fcntl(out, F_GETFL) & O_APPEND))
+		return -EINVAL;
+	if (mm_has_files(emu->mm))
+		mm_file_sync(emu->mm, sin.st_dev, sin.st_ino);
+	out_mapped = mm_has_files(emu->mm) && S_ISREG(sout.st_mode);
+	buf = g_malloc(MIN(count, (uint64_t)EMU_IO_CHUNK) + 1);
+	while (done < count) {
+		uint64_t n = MIN(count - done, (uint64_t)EMU_IO_CHUNK), w = 0;
+		ssize_t r = seekable ? pread(in, buf, n, (off_t)(off + done)) : read(in, buf, n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			ret = r < 0 ? -errno : 0;
+			break;
+		}
+		while (w < (uint64_t)r) {
+			ssize_t k = write(out, buf + w, (uint64_t)r - w);
+
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k <= 0) {
+				ret = k < 0 ? -errno : 0;
+				break;
+			}
+			if (out_mapped) {
+				off_t at = lseek(out, 0, SEEK_CUR) - k;
+
+				if (at >= 0)
+					mm_file_written(emu->mm, sout.st_dev, sout.st_ino, (uint64_t)at,
+							buf + w, (uint64_t)k);
+			}
+			w += (uint64_t)k;
+		}
+		/* Bytes read but not written go back to the input, as Linux never takes them. */
+		if (!seekable && w < (uint64_t)r)
+			lseek(in, -(off_t)((uint64_t)r - w), SEEK_CUR);
+		done += w;
+		if (ret || w < (uint64_t)r || (uint64_t)r < n)
+			break;
+	}
+	g_free(buf);
+	if (done == 0 && ret)
+		return ret;
+	if (seekable) {
+		off = htole64(off + done);
+		if (copy_to_user(emu->mm, a[2], &off, sizeof(off)))
+			return -EFAULT;
+	}
+	return (int64_t)done;
 }
 
 int64_t emu_sys_symlinkat(struct emu *emu, const uint64_t *a)

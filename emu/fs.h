@@ -101,6 +101,12 @@ int emu_fs_install(struct emu *emu, int host, unsigned min, bool cloexec, enum e
 int64_t emu_fs_mmap(struct emu *emu, uint64_t addr, uint64_t len, unsigned prot,
 		    unsigned flags, uint64_t fd, uint64_t pgoff);
 
+/**
+ * emu_fs_copy_to_user() - copy_to_user() up to the first page that faults.
+ * Return: the bytes copied; fewer than @n when a page faulted.
+ */
+uint64_t emu_fs_copy_to_user(struct emu *emu, uint64_t dst, const void *src, uint64_t n);
+
 /** emu_rlimit() - the guest's soft and hard limit of @resource (syscall.c). */
 void emu_rlimit(unsigned resource, uint64_t lim[2]);
 

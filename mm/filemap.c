@@ -150,26 +150,122 @@ void mm_file_sync(struct mm_struct *mm, uint64_t dev, uint64_t ino)
 	tlb_finish_mmu(&tlb);
 }
 
+/*
+ * filemap_next_leaf_table() - the first address in [@addr, @end) whose last-level table
+ * exists, or @end. An absent entry at an upper level skips its whole span, so a walk costs
+ * by the tables present, not by the size of the range. @visits counts the entries read.
+ */
+static uint64_t filemap_next_leaf_table(struct mm_struct *mm, uint64_t addr, uint64_t end,
+					uint64_t *visits)
+{
+	const struct arch_mmu *a = mm->arch;
+
+	while (addr < end) {
+		uint64_t table = mm->pgd, next;
+		unsigned level;
+
+		for (level = 0; level < a->levels - 1; level++) {
+			uint64_t e = *pt_entry(mm, table, arch_level_index(a, level, addr));
+
+			(*visits)++;
+			if (!e || !a->entry_present(e, level))
+				break;
+			table = a->entry_paddr(e);
+		}
+		if (level == a->levels - 1)
+			return addr;
+		next = (addr & ~(arch_level_size(a, level) - 1)) + arch_level_size(a, level);
+		if (next <= addr)
+			break;   /* the top of the address space */
+		addr = next;
+	}
+	return end;
+}
+
 void filemap_sync_range(struct mm_struct *mm, struct mmu_gather *tlb, struct vm_area_struct *vma,
 			uint64_t start, uint64_t end)
 {
 	const struct arch_mmu *a = mm->arch;
+	uint64_t span = arch_table_span(a, a->levels - 1), visits = 0, written = 0, addr = start;
 
 	if (!vma->vm_file || vma->vm_file->fd < 0 || !(vma->vm_flags & VM_SHARED))
 		return;
-	for (uint64_t addr = start; addr < end; addr += mm_page_size(mm)) {
-		uint64_t *pte = pt_lookup_leaf(mm, addr);
+	while ((addr = filemap_next_leaf_table(mm, addr, end, &visits)) < end) {
+		/* One last-level table: its entries up to its end or @end. */
+		uint64_t stop = (addr & ~(span - 1)) + span;
 
-		if (!pte || !*pte || !a->entry_present(*pte, a->levels - 1) || !a->leaf_dirty(*pte))
-			continue;
-		filemap_writeback(mm, vma, addr, a->entry_paddr(*pte));
-		/*
-		 * page_mkclean(): the page is clean now; the next write must dirty it again,
-		 * so the emulator may not keep caching write permission for it.
-		 */
-		*pte = a->leaf_mkclean(*pte);
-		tlb_remove_tlb_entry(tlb, a->levels - 1, addr);
+		if (stop <= addr || stop > end)
+			stop = end;
+		for (; addr < stop; addr += mm_page_size(mm)) {
+			uint64_t *pte = pt_lookup_leaf(mm, addr);
+
+			visits++;
+			if (!pte || !*pte || !a->entry_present(*pte, a->levels - 1) ||
+			    !a->leaf_dirty(*pte))
+				continue;
+			filemap_writeback(mm, vma, addr, a->entry_paddr(*pte));
+			written++;
+			/*
+			 * page_mkclean(): the page is clean now; the next write must dirty it again,
+			 * so the emulator may not keep caching write permission for it.
+			 */
+			*pte = a->leaf_mkclean(*pte);
+			tlb_remove_tlb_entry(tlb, a->levels - 1, addr);
+		}
 	}
+	mm_trace(mm, "  filemap_sync_range [%#" PRIx64 ", %#" PRIx64 "): %" PRIu64
+		 " entries visited, %" PRIu64 " pages written back\n", start, end, visits, written);
+}
+
+/*
+ * mm_file_truncate() - the file is now @size bytes long (ftruncate, O_TRUNC), as
+ * truncate_pagecache() has it: pages wholly past the new end leave every mapping of the
+ * file, private copies too (so they give SIGBUS), without being written back, and leave
+ * the cache; the cached last page reads zero past the end. A longer file only moves the
+ * end: new pages fault in as zeroes.
+ */
+void mm_file_truncate(struct mm_struct *mm, uint64_t dev, uint64_t ino, uint64_t size)
+{
+	struct mm_file *file = mm_file_find(mm, dev, ino);
+	uint64_t page = mm_page_size(mm), first, old;
+	unsigned shift = mm->arch->page_shift;
+	struct vma_iterator vmi;
+	struct vm_area_struct *vma;
+	GHashTableIter it;
+	gpointer key, value;
+	uint64_t *last;
+
+	if (!file)
+		return;
+	old = file->size;
+	/* First, so that the zap below writes nothing back past the new end. */
+	file->size = size;
+	mm_trace(mm, "mm_file_truncate(%s, %" PRIu64 " -> %" PRIu64 ")\n", file->path, old, size);
+	first = (size + page - 1) >> shift;
+	vma_iter_init(&vmi, mm, 0);
+	while ((vma = vma_next(&vmi))) {
+		uint64_t vfirst = vma->vm_pgoff, vlast = vfirst + ((vma->vm_end - vma->vm_start) >> shift);
+		struct mmu_gather tlb;
+
+		if (vma->vm_file != file || vlast <= first)
+			continue;
+		tlb_gather_mmu(&tlb, mm);
+		unmap_page_range(&tlb, vma, vma->vm_start + ((MAX(first, vfirst) - vfirst) << shift),
+				 vma->vm_end);
+		tlb_finish_mmu(&tlb);
+	}
+	/* The entries are gone and flushed: the cache's own references can go now. */
+	g_hash_table_iter_init(&it, file->cache);
+	while (g_hash_table_iter_next(&it, &key, &value)) {
+		if (*(uint64_t *)key < first)
+			continue;
+		mm_free_frame(mm, *(uint64_t *)value);
+		g_hash_table_iter_remove(&it);
+	}
+	last = size & (page - 1) ? g_hash_table_lookup(file->cache, &(uint64_t){ size >> shift }) : NULL;
+	if (last)
+		memset((uint8_t *)phys_to_host(mm->phys, *last) + (size & (page - 1)), 0,
+		       page - (size & (page - 1)));
 }
 
 void mm_file_cache_refs(struct mm_file *file, uint32_t *refs, unsigned page_shift)

@@ -41,6 +41,7 @@ static inline const char *abi_errname(int e)
 	case ENOSYS: return "ENOSYS";
 	case ENOTEMPTY: return "ENOTEMPTY";
 	case EOVERFLOW: return "EOVERFLOW";
+	case ETXTBSY: return "ETXTBSY";
 	default:
 		snprintf(other, sizeof(other), "E%d", e);
 		return other;
