@@ -289,6 +289,7 @@ enum emu_sysno {
 	EMU_SYS_mincore, EMU_SYS_msync, EMU_SYS_time, EMU_SYS_gettimeofday, EMU_SYS_nanosleep,
 	EMU_SYS_clock_nanosleep, EMU_SYS_sched_yield, EMU_SYS_sched_getaffinity,
 	EMU_SYS_rt_sigreturn, EMU_SYS_sigaltstack, EMU_SYS_rt_sigpending, EMU_SYS_tkill,
+	EMU_SYS_clock_getres,
 	EMU_SYS__COUNT
 };
 

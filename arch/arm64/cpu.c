@@ -92,6 +92,7 @@ static const enum emu_sysno arm64_sysno_table[] = {
 	[99] = EMU_SYS_set_robust_list,
 	[101] = EMU_SYS_nanosleep,
 	[113] = EMU_SYS_clock_gettime,
+	[114] = EMU_SYS_clock_getres,
 	[115] = EMU_SYS_clock_nanosleep,
 	[123] = EMU_SYS_sched_getaffinity,
 	[124] = EMU_SYS_sched_yield,

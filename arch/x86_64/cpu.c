@@ -137,6 +137,7 @@ static const enum emu_sysno x86_64_sysno_table[] = {
 	[204] = EMU_SYS_sched_getaffinity,
 	[218] = EMU_SYS_set_tid_address,
 	[228] = EMU_SYS_clock_gettime,
+	[229] = EMU_SYS_clock_getres,
 	[230] = EMU_SYS_clock_nanosleep,
 	[231] = EMU_SYS_exit_group,
 	[234] = EMU_SYS_tgkill,
