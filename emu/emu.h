@@ -64,6 +64,7 @@ struct emu_options {
 	bool check;
 	bool check_access;
 	uint64_t inject_frame_alloc, inject_table_alloc, inject_keep_table;
+	uint64_t inject_code_flush;   /* --inject=code-flush:N: a code flush at every Nth fill */
 	char **env;
 };
 
@@ -145,7 +146,13 @@ struct emu {
 	struct mm_fault fault;
 	uint32_t intno;           /* EMU_END_EXCEPTION: Unicorn's exception number */
 	bool code_flush_pending;  /* host wrote into translated code: flush before resuming */
+	bool tlb_flush_pending;   /* a frame became code while writable entries may map it */
+	bool in_fill;             /* inside emu_tlb_fill(): a flush must restart the access */
+	bool fill_restart;        /* the fill hook refused a translation to flush first */
+	uint64_t fill_seq;        /* fills so far, for --inject=code-flush:N */
+	unsigned inject_grace;    /* fills spared after a forced flush */
 	uint8_t *code_pages;
+	uint8_t *write_pages;     /* frames a writable TLB entry may map (engine.c) */
 	uint64_t nr_frames;
 	const char *engine_error; /* EMU_END_ERROR: the engine's message */
 	const char *kill_reason;  /* EMU_END_SIGNAL: where the signal came from */

@@ -11,10 +11,20 @@
  *
  * Translated code is cached by physical page. The guest's own stores into code are caught
  * by Unicorn, but mm/ writes guest memory from the host (the loader, a frame reused after
- * a free). Flushing Unicorn's code cache from inside a hook crashes it, so the flush is
- * deferred: the hook stops emulation, and the run loop flushes before resuming. To keep
- * that rare, emu_tlb_fill() marks each frame it hands out with execute permission, and only
- * a host write to a marked frame asks for a flush.
+ * a free), and Unicorn's own detection re-arms only the virtual page the code was fetched
+ * through, so a store through another alias of the frame goes unseen. emu_tlb_fill() marks
+ * each frame it hands out with execute permission (code_pages) and each frame it hands
+ * out writable (write_pages, until the next TLB flush). Then:
+ *  - a host write into a marked frame needs a code flush;
+ *  - a writable, non-executable translation of a marked frame (a second alias) needs one;
+ *  - a frame that becomes marked while a writable entry may map it needs a TLB flush, so
+ *    that the alias is filled again and caught by the rule above.
+ * Every internal stop is precise (docs/ENGINE.md): the code cache cannot be flushed inside
+ * a hook, and uc_emu_stop() inside the fill hook stops mid-block with the PC of the block's
+ * start. So a flush needed during a fill makes the fill refuse the translation: Unicorn
+ * then unwinds to the faulting instruction exactly as for a page fault, the run loop
+ * flushes, and emulation restarts at that instruction, which fills again and goes on. A
+ * flush needed in a syscall hook stops there, at the instruction boundary after it.
  */
 #include <errno.h>
 #include <string.h>
@@ -70,8 +80,33 @@ static void engine_flush_code(struct emu *emu)
 	uc_ctl_flush_tb(emu->uc);
 	uc_ctl_flush_tlb(emu->uc);
 	memset(emu->code_pages, 0, (emu->nr_frames + 7) / 8);
+	memset(emu->write_pages, 0, (emu->nr_frames + 7) / 8);
 	emu->code_flush_pending = false;
+	emu->tlb_flush_pending = false;
 	emu->count.code_flushes++;
+}
+
+static bool engine_frame_test(const uint8_t *map, struct emu *emu, uint64_t paddr)
+{
+	uint64_t frame = paddr >> emu->mmu->page_shift;
+
+	return frame < emu->nr_frames && (map[frame / 8] & (1u << (frame % 8)));
+}
+
+static void engine_frame_set(uint8_t *map, struct emu *emu, uint64_t paddr)
+{
+	uint64_t frame = paddr >> emu->mmu->page_shift;
+
+	if (frame < emu->nr_frames)
+		map[frame / 8] |= (uint8_t)(1u << (frame % 8));
+}
+
+/* The whole TLB goes: no writable entry remains. */
+static void engine_flush_tlb(struct emu *emu)
+{
+	uc_ctl_flush_tlb(emu->uc);
+	memset(emu->write_pages, 0, (emu->nr_frames + 7) / 8);
+	emu->tlb_flush_pending = false;
 }
 
 /* ---- what mm/ asks of the engine ---- */
@@ -80,7 +115,7 @@ static void engine_flush_tlb_all(void *ctx)
 {
 	struct emu *emu = engine_emu(ctx);
 
-	uc_ctl_flush_tlb(emu->uc);
+	engine_flush_tlb(emu);
 	emu->count.tlb_flushes++;
 }
 
@@ -97,7 +132,10 @@ static void engine_invalidate_code(void *ctx, uint64_t paddr, uint64_t len)
 	if (!engine_range_has_code(emu, paddr, len))
 		return;
 	emu->code_flush_pending = true;
-	if (emu->running)
+	/* Inside the fill hook: the fill is refused and restarts (see the top). */
+	if (emu->in_fill)
+		emu->fill_restart = true;
+	else if (emu->running)
 		uc_emu_stop(emu->uc);
 }
 
@@ -112,6 +150,9 @@ struct mm_engine emu_engine_mm_engine(struct emu *emu)
 }
 
 /* ---- hooks ---- */
+
+/* Fills an instruction may need to complete: two code pages, and data pages across. */
+#define ENGINE_INJECT_GRACE 8
 
 static unsigned engine_uc_perms(unsigned prot)
 {
@@ -142,15 +183,43 @@ static bool emu_tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb
 	}
 	emu->count.tlb_fills++;
 	faults = emu->mm->stats.faults;
+	emu->in_fill = true;
 	err = mm_fill_tlb(emu->mm, vaddr, access, &paddr, &prot, &emu->fault);
+	emu->in_fill = false;
 	emu_check_fill(emu, vaddr, err, faults, err ? 0 : paddr);
 	if (err) {
 		emu->fault_pending = true;
 		emu->fault_err = err;
+		emu->fill_restart = false;
 		return false;
 	}
+	/*
+	 * --inject=code-flush:N. After a forced flush the restarted instruction must fill its
+	 * code and data pages again before it can complete: the next ENGINE_INJECT_GRACE fills
+	 * are spared, or a small N would flush forever.
+	 */
+	if (emu->opt->inject_code_flush) {
+		if (emu->inject_grace)
+			emu->inject_grace--;
+		else if (++emu->fill_seq % emu->opt->inject_code_flush == 0) {
+			emu->code_flush_pending = emu->fill_restart = true;
+			emu->inject_grace = ENGINE_INJECT_GRACE;
+		}
+	}
+	/* A writable alias of a frame that holds code. */
+	if ((prot & MM_PROT_WRITE) && !(prot & MM_PROT_EXEC) &&
+	    engine_frame_test(emu->code_pages, emu, paddr))
+		emu->code_flush_pending = emu->fill_restart = true;
+	/* Code in a frame that an earlier writable entry may still map. */
+	if ((prot & MM_PROT_EXEC) && !engine_frame_test(emu->code_pages, emu, paddr) &&
+	    engine_frame_test(emu->write_pages, emu, paddr))
+		emu->tlb_flush_pending = emu->fill_restart = true;
+	if (emu->fill_restart)
+		return false;
 	if (prot & MM_PROT_EXEC)
 		engine_mark_code(emu, paddr);
+	if (prot & MM_PROT_WRITE)
+		engine_frame_set(emu->write_pages, emu, paddr);
 	/* vaddr is aligned to Unicorn's page, which may be a fraction of the guest's. */
 	e->paddr = paddr + (vaddr & (arch_page_size(emu->mmu) - 1));
 	e->perms = engine_uc_perms(prot);
@@ -256,6 +325,7 @@ int emu_engine_open(struct emu *emu)
 
 	emu->nr_frames = mem->size >> emu->mmu->page_shift;
 	emu->code_pages = g_malloc0((emu->nr_frames + 7) / 8);
+	emu->write_pages = g_malloc0((emu->nr_frames + 7) / 8);
 	return 0;
 
 out_close:
@@ -271,6 +341,8 @@ void emu_engine_close(struct emu *emu)
 	emu->uc = NULL;
 	g_free(emu->code_pages);
 	emu->code_pages = NULL;
+	g_free(emu->write_pages);
+	emu->write_pages = NULL;
 }
 
 void emu_engine_stop(struct emu *emu)
@@ -306,7 +378,8 @@ static uint32_t engine_invalid_intno(struct emu *emu, uint64_t pc)
 
 /*
  * Emulate until the guest ends. Emulation also stops, and is resumed here at the PC it
- * reached, when a host write into translated code needs the code cache flushed.
+ * reached, when the code cache or the TLB must be flushed: after a syscall hook asked for
+ * it, or a refused fill (fill_restart), where Unicorn has put the PC back at the access.
  */
 void emu_engine_run(struct emu *emu, uint64_t pc)
 {
@@ -315,11 +388,18 @@ void emu_engine_run(struct emu *emu, uint64_t pc)
 	while (emu->end == EMU_END_NONE) {
 		if (emu->code_flush_pending)
 			engine_flush_code(emu);
+		else if (emu->tlb_flush_pending)
+			engine_flush_tlb(emu);
 		emu->fault_pending = false;
 		emu->running = true;
 		err = uc_emu_start(emu->uc, pc, 0, 0, 0);
 		emu->running = false;
 		pc = emu_reg_read(emu, emu->cpu->reg_pc);
+		if (emu->fill_restart) {
+			emu->fill_restart = false;
+			if (err == UC_ERR_EXCEPTION && emu->end == EMU_END_NONE)
+				continue;
+		}
 		/* A fault or exception the guest handles resumes at its handler (signal.c). */
 		if (emu->end == EMU_END_EXCEPTION && emu_signal_trap(emu, &pc))
 			continue;
@@ -339,7 +419,7 @@ void emu_engine_run(struct emu *emu, uint64_t pc)
 				continue;
 			break;
 		}
-		if (!emu->code_flush_pending && emu->cpu->halt_signal) {
+		if (!emu->code_flush_pending && !emu->tlb_flush_pending && emu->cpu->halt_signal) {
 			/* Stopped by itself: the CPU halted (hlt), which user mode may not do. */
 			pc -= emu->cpu->halt_insn_len;
 			emu_reg_write(emu, emu->cpu->reg_pc, pc);

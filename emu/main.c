@@ -52,6 +52,7 @@ static const GOptionEntry main_options[] = {
 	  "Fault injection (repeatable, or comma-separated): frame-alloc:N, table-alloc:N fail "
 	  "the Nth allocation of a data frame / table page; keep-table:N plants a teardown bug "
 	  "(the Nth table page free_pgtables should free is kept) for --check to find; "
+	  "code-flush:N flushes translated code at every Nth TLB fill; "
 	  "skip-tlb-flush = --no-tlb-flush",
 	  "WHAT" },
 	{ "mem", 0, 0, G_OPTION_ARG_STRING, &opt_mem,
@@ -168,6 +169,8 @@ static int parse_inject(const char *list, struct emu_options *opt)
 			opt->inject_table_alloc = n;
 		else if (g_str_has_prefix(*it, "keep-table:"))
 			opt->inject_keep_table = n;
+		else if (g_str_has_prefix(*it, "code-flush:"))
+			opt->inject_code_flush = n;
 		else
 			ret = -1;
 	}
@@ -301,7 +304,7 @@ int main(int argc, char **argv)
 	for (char **it = opt_inject; it && *it; it++) {
 		if (parse_inject(*it, &opt))
 			return usage_error(ctx, "invalid --inject '%s' (known: frame-alloc:N, "
-					   "table-alloc:N, keep-table:N, skip-tlb-flush)", *it);
+					   "table-alloc:N, keep-table:N, code-flush:N, skip-tlb-flush)", *it);
 	}
 	for (char **e = opt_env; e && *e; e++) {
 		if (!strchr(*e, '=') || **e == '=')
