@@ -201,7 +201,7 @@ int emu_elf_load(struct emu *emu, const struct emu_image *img);
  * emu_stack_setup() - map the stack and lay out argc, argv, envp and the auxiliary vector
  * as Linux's create_elf_tables() does.
  * @sp: the initial stack pointer.
- * Return: 0, or -1 after a message.
+ * Return: 0, -ENOMEM when guest memory ran out (status 139), or -1, each after a message.
  */
 int emu_stack_setup(struct emu *emu, const struct emu_image *img, int argc, char **argv,
 		    uint64_t *sp);

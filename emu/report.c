@@ -304,10 +304,14 @@ static void report_fault(struct emu *emu, uint64_t pc, uint64_t sp, FILE *out)
 
 	code = emu->cpu->fault_code(&f->walk, f->access);
 	if (f->oom) {
+		uint64_t mem = emu->opt->mem_size;
+		/* The size as given: 1100 KiB is not "1 MiB". */
+		bool mib = !(mem & ((UINT64_C(1) << 20) - 1));
+
 		g_string_append_printf(head, "mmuemu: %s[%d]: out of guest memory (%" PRIu64
-				       " MiB) at %" PRIx64 " ip %016" PRIx64 " sp %016" PRIx64,
-				       emu->comm, EMU_GUEST_PID, emu->opt->mem_size >> 20, addr, pc,
-				       sp);
+				       " %s) at %" PRIx64 " ip %016" PRIx64 " sp %016" PRIx64,
+				       emu->comm, EMU_GUEST_PID, mib ? mem >> 20 : mem >> 10,
+				       mib ? "MiB" : "KiB", addr, pc, sp);
 	} else {
 		/* "segfault" is SIGSEGV's word; a SIGBUS is a "bus error" (strsignal's). */
 		g_string_append_printf(head, "mmuemu: %s[%d]: %s at %" PRIx64 " ip %016" PRIx64

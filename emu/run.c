@@ -104,8 +104,15 @@ int emu_run(const struct emu_options *opt, const char *path, int argc, char **ar
 	status = EMU_EXIT_USAGE;
 	emu->exe_path = exe_path ? exe_path : path;
 	emu_fs_init(emu);
-	if (emu_elf_load(emu, &img) || emu_stack_setup(emu, &img, argc, argv, &sp))
+	if (emu_elf_load(emu, &img))
 		goto out_mm;
+	err = emu_stack_setup(emu, &img, argc, argv, &sp);
+	if (err) {
+		/* Out of guest memory is the status a fault would give, as README says. */
+		if (err == -ENOMEM)
+			status = 128 + SIGSEGV;
+		goto out_mm;
+	}
 	emu_reg_write(emu, emu->cpu->reg_sp, sp);
 
 	/* A broken invariant after loading (--check) ends the run before it starts. */

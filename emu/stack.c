@@ -167,7 +167,13 @@ int emu_stack_setup(struct emu *emu, const struct emu_image *img, int argc, char
 
 	err = copy_to_user(mm, sp, stack_at(&b, sp), top - sp);
 	if (err) {
-		emu_warn("%s: cannot write the initial stack: %s", emu->path, strerror(-err));
+		/*
+		 * The stack VMA was just mapped over the whole range: the only way the copy can
+		 * fail is that no frame was left for a page of it.
+		 */
+		emu_warn("%s: out of guest memory (%" G_GUINT64_FORMAT " KiB) while building the "
+			 "initial stack", emu->path, emu->opt->mem_size >> 10);
+		ret = -ENOMEM;
 		goto out;
 	}
 	mm->start_stack = sp;

@@ -24,7 +24,7 @@ expect() {
 	fi
 }
 
-echo "1..17"
+echo "1..19"
 expect "no arguments" 2 "missing PROGRAM"
 expect "unknown option" 2 "Unknown option --bogus" --bogus "$guest"
 expect "unknown short option" 2 "Unknown option -q" -q "$guest"
@@ -40,6 +40,12 @@ expect "option value missing" 2 "Missing argument for --mem" --mem
 expect "--version" 0 "^mmuemu 0\.1\.0$" --version
 expect "--help" 0 "Usage:" --help
 expect "--mem with a suffix" 7 "^argc 1$" --mem=256M "$guest"
+# Guest memory runs out: while the stack is built (arguments bigger than --mem), and later,
+# with the size reported as given.
+big=$(head -c 100000 /dev/zero | tr '\0' x)
+expect "out of memory building the stack" 139 "out of guest memory .* initial stack" \
+	--mem=1M "$guest" "$big" "$big" "$big" "$big" "$big" "$big" "$big" "$big" "$big" "$big" "$big" "$big"
+expect "--mem=1100K is reported as 1100 KiB" 139 "out of guest memory \(1100 KiB\)" --mem=1100K "$guest"
 # Options after PROGRAM belong to the guest.
 expect "options stop at PROGRAM" 7 "^argv\[1\] --stats$" "$guest" --stats
 expect "-- ends the options" 7 "^argv\[1\] --bogus$" -- "$guest" --bogus
