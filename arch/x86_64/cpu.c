@@ -293,7 +293,12 @@ static int x86_64_enter_user_mode(struct uc_struct *uc)
 		uc_hook_del(uc, fill);
 	}
 	uc_mem_unmap(uc, X86_STUB_PHYS, X86_STUB_SIZE);
-	uc_ctl_flush_tb(uc);
+	/*
+	 * Only the TLB is flushed. The stub's translated block stays in the code cache, keyed
+	 * by a physical address no fill ever returns again, so it can never run. A code-cache
+	 * flush here would cost 1 GiB of RSS and about 3 s per run: Unicorn's tb_flush
+	 * touches every region of its 1 GiB TCG buffer, which is madvised for huge pages.
+	 */
 	uc_ctl_flush_tlb(uc);
 	if (!err)
 		err = uc_reg_read(uc, UC_X86_REG_CS, &seg);
