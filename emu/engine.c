@@ -51,12 +51,20 @@ static bool engine_check(struct emu *emu, uc_err err, const char *what)
 
 /* ---- code pages: which frames Unicorn may have translated code from ---- */
 
-static void engine_mark_code(struct emu *emu, uint64_t paddr)
+/* One bit per frame: code_pages, write_pages. */
+static bool engine_frame_test(const uint8_t *map, struct emu *emu, uint64_t paddr)
+{
+	uint64_t frame = paddr >> emu->mmu->page_shift;
+
+	return frame < emu->nr_frames && (map[frame / 8] & (1u << (frame % 8)));
+}
+
+static void engine_frame_set(uint8_t *map, struct emu *emu, uint64_t paddr)
 {
 	uint64_t frame = paddr >> emu->mmu->page_shift;
 
 	if (frame < emu->nr_frames)
-		emu->code_pages[frame / 8] |= (uint8_t)(1u << (frame % 8));
+		map[frame / 8] |= (uint8_t)(1u << (frame % 8));
 }
 
 static bool engine_range_has_code(struct emu *emu, uint64_t paddr, uint64_t len)
@@ -84,21 +92,6 @@ static void engine_flush_code(struct emu *emu)
 	emu->code_flush_pending = false;
 	emu->tlb_flush_pending = false;
 	emu->count.code_flushes++;
-}
-
-static bool engine_frame_test(const uint8_t *map, struct emu *emu, uint64_t paddr)
-{
-	uint64_t frame = paddr >> emu->mmu->page_shift;
-
-	return frame < emu->nr_frames && (map[frame / 8] & (1u << (frame % 8)));
-}
-
-static void engine_frame_set(uint8_t *map, struct emu *emu, uint64_t paddr)
-{
-	uint64_t frame = paddr >> emu->mmu->page_shift;
-
-	if (frame < emu->nr_frames)
-		map[frame / 8] |= (uint8_t)(1u << (frame % 8));
 }
 
 /* The whole TLB goes: no writable entry remains. */
@@ -217,7 +210,7 @@ static bool emu_tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb
 	if (emu->fill_restart)
 		return false;
 	if (prot & MM_PROT_EXEC)
-		engine_mark_code(emu, paddr);
+		engine_frame_set(emu->code_pages, emu, paddr);
 	if (prot & MM_PROT_WRITE)
 		engine_frame_set(emu->write_pages, emu, paddr);
 	/* vaddr is aligned to Unicorn's page, which may be a fraction of the guest's. */
