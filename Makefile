@@ -1,5 +1,5 @@
 # A thin wrapper over meson; the build directory is build/.
-#   make demo    set up, build, then show the examples running on both architectures
+#   make demo    set up, build, then show the examples running on every architecture
 #   make test    set up, build, run every test suite
 #   make build   set up and build
 #   make bench   set up, build, time the bench guest (native, qemu-user, mmuemu)
@@ -33,13 +33,17 @@ define show
 	@echo; echo "\$$ $(1)"; $(1); echo "[exit status $$?]"
 endef
 
+# show_all NAME: the example NAME on every architecture that was built (arch/*/ folders
+# in the 'arches' option whose compiler was found).
+define show_all
+	@for b in $(EX)/$(1)-*; do echo; echo "\$$ $(EMU) $$b"; $(EMU) $$b; echo "[exit status $$?]"; done
+endef
+
 demo: build
-	@echo "=== hello on both architectures"
-	$(call show,$(EMU) $(EX)/hello-x86_64)
-	$(call show,$(EMU) $(EX)/hello-arm64)
+	@echo "=== hello on every architecture"
+	$(call show_all,hello)
 	@echo; echo "=== munmap_fault: a read of a page munmap took away, and the fault report"
-	$(call show,$(EMU) $(EX)/munmap_fault-x86_64)
-	$(call show,$(EMU) $(EX)/munmap_fault-arm64)
+	$(call show_all,munmap_fault)
 	$(call show,$(EMU) $(BUILD)/tests/signals/segv_munmap-arm64)
 	@echo; echo "=== stale_tlb: with the TLB flush the read faults; without it, a stale read"
 	$(call show,$(EMU) $(EX)/stale_tlb-x86_64)

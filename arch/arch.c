@@ -6,22 +6,19 @@
 
 #include "arch/arch.h"
 
-const struct arch_ops x86_64_arch = {
-	.name = "x86_64",
-	.mmu = &x86_64_mmu,
-	.cpu = &x86_64_cpu,
-};
+/* SYM_arch for every architecture of the build (arch/arches.h). */
+#define ARCH_DEFINE(sym)                      \
+	const struct arch_ops sym##_arch = {  \
+		.name = #sym,                 \
+		.mmu = &sym##_mmu,            \
+		.cpu = &sym##_cpu,            \
+	};
+ARCH_LIST(ARCH_DEFINE)
+#undef ARCH_DEFINE
 
-const struct arch_ops arm64_arch = {
-	.name = "arm64",
-	.mmu = &arm64_mmu,
-	.cpu = &arm64_cpu,
-};
-
-static const struct arch_ops *const arch_all[] = {
-	&x86_64_arch,
-	&arm64_arch,
-};
+#define ARCH_ENTRY(sym) &sym##_arch,
+static const struct arch_ops *const arch_all[] = { ARCH_LIST(ARCH_ENTRY) };
+#undef ARCH_ENTRY
 
 const struct arch_ops *arch_by_elf_machine(uint16_t machine)
 {

@@ -25,6 +25,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "arch/arches.h"
+
 #define ARCH_MAX_LEVELS 5
 
 /*
@@ -406,8 +408,6 @@ struct arch_signal {
 	void (*trap)(uint32_t intno, uint64_t *pc, struct arch_trap *t);
 };
 
-extern const struct arch_signal x86_64_signal, arm64_signal;
-
 /**
  * struct arch_cpu - the CPU side of an architecture, for emu/.
  *
@@ -492,16 +492,19 @@ struct arch_ops {
 	const struct arch_cpu *cpu;
 };
 
-/* Each half is its own object so that mm/ and its tests link the MMU half without Unicorn. */
-extern const struct arch_mmu x86_64_mmu, arm64_mmu;
-extern const struct arch_cpu x86_64_cpu, arm64_cpu;
-extern const struct arch_ops x86_64_arch, arm64_arch;
-
-/* The TLB flush models, arch/<name>/tlb.c. */
-void x86_64_tlb_flush_plan(const struct arch_mmu *mmu, const struct arch_tlb_flush *f,
-			   struct arch_tlb_plan *plan);
-void arm64_tlb_flush_plan(const struct arch_mmu *mmu, const struct arch_tlb_flush *f,
-			  struct arch_tlb_plan *plan);
+/*
+ * The objects of every architecture in this build (arch/arches.h, generated from the
+ * 'arches' option): SYM_mmu (arch/SYM/mmu.c), SYM_cpu (cpu.c), SYM_signal (signal.c) and
+ * SYM_arch (arch/arch.c). Each half is its own object so that mm/ and its tests link the
+ * MMU half without Unicorn.
+ */
+#define ARCH_DECLARE(sym)                            \
+	extern const struct arch_mmu sym##_mmu;      \
+	extern const struct arch_cpu sym##_cpu;      \
+	extern const struct arch_signal sym##_signal; \
+	extern const struct arch_ops sym##_arch;
+ARCH_LIST(ARCH_DECLARE)
+#undef ARCH_DECLARE
 
 /** arch_by_elf_machine() - the architecture for an ELF e_machine, or NULL. */
 const struct arch_ops *arch_by_elf_machine(uint16_t machine);

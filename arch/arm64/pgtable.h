@@ -12,6 +12,8 @@
 
 #include <stdint.h>
 
+#include "arch/arch.h"
+
 #define ARM64_PTE_VALID       (UINT64_C(1) << 0)
 #define ARM64_PTE_TYPE_MASK   UINT64_C(3)
 #define ARM64_PTE_TYPE_BLOCK  UINT64_C(1)           /* L1/L2: 1 GiB/2 MiB block */
@@ -50,5 +52,9 @@
 #define ARM64_MT_NORMAL 0u
 
 #define ARM64_PTE_SIZE 8u /* bytes per descriptor */
+
+/* The TLB flush model (tlb.c), the tlb_flush_plan of arm64_mmu. */
+void arm64_tlb_flush_plan(const struct arch_mmu *mmu, const struct arch_tlb_flush *f,
+			  struct arch_tlb_plan *plan);
 
 #endif

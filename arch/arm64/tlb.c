@@ -11,9 +11,7 @@
  * freed: the ASID is not reused before a full invalidation anyway.
  */
 #include "arch/arch.h"
-
-void arm64_tlb_flush_plan(const struct arch_mmu *mmu, const struct arch_tlb_flush *f,
-			  struct arch_tlb_plan *plan);
+#include "arch/arm64/pgtable.h"
 
 void arm64_tlb_flush_plan(const struct arch_mmu *mmu, const struct arch_tlb_flush *f,
 			  struct arch_tlb_plan *plan)

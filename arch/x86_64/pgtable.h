@@ -11,6 +11,8 @@
 
 #include <stdint.h>
 
+#include "arch/arch.h"
+
 #define X86_PTE_P          (UINT64_C(1) << 0)  /* present */
 #define X86_PTE_RW         (UINT64_C(1) << 1)  /* writable */
 #define X86_PTE_US         (UINT64_C(1) << 2)  /* user accessible */
@@ -33,5 +35,9 @@
 #define X86_PTE_TABLE (X86_PTE_P | X86_PTE_RW | X86_PTE_US | X86_PTE_A | X86_PTE_D)
 
 #define X86_PTE_SIZE 8u /* bytes per entry */
+
+/* The TLB flush model (tlb.c), the tlb_flush_plan of x86_64_mmu. */
+void x86_64_tlb_flush_plan(const struct arch_mmu *mmu, const struct arch_tlb_flush *f,
+			   struct arch_tlb_plan *plan);
 
 #endif

@@ -10,11 +10,9 @@
  * past that, refilling the TLB is cheaper than ~100 ns per INVLPG).
  */
 #include "arch/arch.h"
+#include "arch/x86_64/pgtable.h"
 
 #define X86_TLB_SINGLE_PAGE_FLUSH_CEILING 33
-
-void x86_64_tlb_flush_plan(const struct arch_mmu *mmu, const struct arch_tlb_flush *f,
-			   struct arch_tlb_plan *plan);
 
 void x86_64_tlb_flush_plan(const struct arch_mmu *mmu, const struct arch_tlb_flush *f,
 			   struct arch_tlb_plan *plan)

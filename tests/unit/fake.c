@@ -11,13 +11,15 @@
 /* Pages scanned at most when remembering what a teardown range had present. */
 #define FAKE_SCAN_MAX_PAGES (UINT64_C(1) << 18)
 
-static const struct arch_mmu *const fake_arches[] = { &x86_64_mmu, &arm64_mmu };
-static const char *const fake_arch_names[] = { "x86_64", "arm64" };
+/* Every architecture of the build (arch/arches.h): each test runs once per entry. */
+#define FAKE_ARCH(sym) &sym##_mmu,
+static const struct arch_mmu *const fake_arches[] = { ARCH_LIST(FAKE_ARCH) };
+#undef FAKE_ARCH
 
 void fake_add_test(const char *path, GTestDataFunc fn)
 {
 	for (size_t i = 0; i < G_N_ELEMENTS(fake_arches); i++) {
-		char *full = g_strdup_printf("/%s%s", fake_arch_names[i], path);
+		char *full = g_strdup_printf("/%s%s", fake_arches[i]->name, path);
 
 		g_test_add_data_func(full, fake_arches[i], fn);
 		g_free(full);

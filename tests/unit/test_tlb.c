@@ -25,7 +25,7 @@ static struct arch_tlb_plan plan(const struct arch_mmu *m,
 /* One page unmapped: one INVLPG at 4 KiB stride. */
 static void test_x86_64_one_page(void)
 {
-	struct arch_tlb_plan p = plan(&x86_64_mmu, x86_64_tlb_flush_plan, 0x400000, 0x401000,
+	struct arch_tlb_plan p = plan(&x86_64_mmu, x86_64_mmu.tlb_flush_plan, 0x400000, 0x401000,
 				      PTE_BIT(&x86_64_mmu), false, false);
 
 	g_assert_false(p.full);
@@ -39,11 +39,11 @@ static void test_x86_64_ceiling(void)
 {
 	struct arch_tlb_plan p;
 
-	p = plan(&x86_64_mmu, x86_64_tlb_flush_plan, 0x400000, 0x400000 + 33 * 4096,
+	p = plan(&x86_64_mmu, x86_64_mmu.tlb_flush_plan, 0x400000, 0x400000 + 33 * 4096,
 		 PTE_BIT(&x86_64_mmu), false, false);
 	g_assert_false(p.full);
 	g_assert_cmpuint(p.ops, ==, 33);
-	p = plan(&x86_64_mmu, x86_64_tlb_flush_plan, 0x400000, 0x400000 + 34 * 4096,
+	p = plan(&x86_64_mmu, x86_64_mmu.tlb_flush_plan, 0x400000, 0x400000 + 34 * 4096,
 		 PTE_BIT(&x86_64_mmu), false, false);
 	g_assert_true(p.full);
 	g_assert_cmpuint(p.ops, ==, 1);
@@ -53,7 +53,7 @@ static void test_x86_64_ceiling(void)
 /* Only a table was freed (a PMD entry cleared): the stride is 2 MiB. */
 static void test_x86_64_table_stride(void)
 {
-	struct arch_tlb_plan p = plan(&x86_64_mmu, x86_64_tlb_flush_plan, 0x600000, 0xc00000,
+	struct arch_tlb_plan p = plan(&x86_64_mmu, x86_64_mmu.tlb_flush_plan, 0x600000, 0xc00000,
 				      PMD_BIT(&x86_64_mmu), true, false);
 
 	g_assert_false(p.full);
@@ -63,7 +63,7 @@ static void test_x86_64_table_stride(void)
 
 static void test_x86_64_exit_is_full(void)
 {
-	struct arch_tlb_plan p = plan(&x86_64_mmu, x86_64_tlb_flush_plan, 0, 0,
+	struct arch_tlb_plan p = plan(&x86_64_mmu, x86_64_mmu.tlb_flush_plan, 0, 0,
 				      PTE_BIT(&x86_64_mmu), false, true);
 
 	g_assert_true(p.full);
@@ -73,7 +73,7 @@ static void test_x86_64_exit_is_full(void)
 /* Leaf-only change: the last-level form, one per page. */
 static void test_arm64_leaf_only(void)
 {
-	struct arch_tlb_plan p = plan(&arm64_mmu, arm64_tlb_flush_plan, 0x400000, 0x403000,
+	struct arch_tlb_plan p = plan(&arm64_mmu, arm64_mmu.tlb_flush_plan, 0x400000, 0x403000,
 				      PTE_BIT(&arm64_mmu), false, false);
 
 	g_assert_false(p.full);
@@ -84,7 +84,7 @@ static void test_arm64_leaf_only(void)
 /* Tables freed: the non-leaf form, so cached walks through the freed table go too. */
 static void test_arm64_freed_tables(void)
 {
-	struct arch_tlb_plan p = plan(&arm64_mmu, arm64_tlb_flush_plan, 0x400000, 0x403000,
+	struct arch_tlb_plan p = plan(&arm64_mmu, arm64_mmu.tlb_flush_plan, 0x400000, 0x403000,
 				      PTE_BIT(&arm64_mmu) | PMD_BIT(&arm64_mmu), true, false);
 
 	g_assert_cmpuint(p.ops, ==, 3);
@@ -96,11 +96,11 @@ static void test_arm64_max_dvm_ops(void)
 {
 	struct arch_tlb_plan p;
 
-	p = plan(&arm64_mmu, arm64_tlb_flush_plan, 0x400000, 0x400000 + 511 * 4096,
+	p = plan(&arm64_mmu, arm64_mmu.tlb_flush_plan, 0x400000, 0x400000 + 511 * 4096,
 		 PTE_BIT(&arm64_mmu), false, false);
 	g_assert_false(p.full);
 	g_assert_cmpuint(p.ops, ==, 511);
-	p = plan(&arm64_mmu, arm64_tlb_flush_plan, 0x400000, 0x400000 + 512 * 4096,
+	p = plan(&arm64_mmu, arm64_mmu.tlb_flush_plan, 0x400000, 0x400000 + 512 * 4096,
 		 PTE_BIT(&arm64_mmu), false, false);
 	g_assert_true(p.full);
 	g_assert_cmpstr(p.insn, ==, "TLBI ASIDE1IS");
@@ -111,10 +111,10 @@ static void test_arm64_exit(void)
 {
 	struct arch_tlb_plan p;
 
-	p = plan(&arm64_mmu, arm64_tlb_flush_plan, 0, 0, PTE_BIT(&arm64_mmu), false, true);
+	p = plan(&arm64_mmu, arm64_mmu.tlb_flush_plan, 0, 0, PTE_BIT(&arm64_mmu), false, true);
 	g_assert_false(p.full);
 	g_assert_cmpuint(p.ops, ==, 0);
-	p = plan(&arm64_mmu, arm64_tlb_flush_plan, 0, 0, PTE_BIT(&arm64_mmu), true, true);
+	p = plan(&arm64_mmu, arm64_mmu.tlb_flush_plan, 0, 0, PTE_BIT(&arm64_mmu), true, true);
 	g_assert_true(p.full);
 	g_assert_cmpuint(p.ops, ==, 1);
 }
@@ -122,7 +122,7 @@ static void test_arm64_exit(void)
 /* The range is rounded out to the stride before counting. */
 static void test_arm64_rounds_to_stride(void)
 {
-	struct arch_tlb_plan p = plan(&arm64_mmu, arm64_tlb_flush_plan, 0x400800, 0x401800,
+	struct arch_tlb_plan p = plan(&arm64_mmu, arm64_mmu.tlb_flush_plan, 0x400800, 0x401800,
 				      PTE_BIT(&arm64_mmu), false, false);
 
 	g_assert_cmpuint(p.ops, ==, 2);
