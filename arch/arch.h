@@ -116,14 +116,46 @@ static inline bool arch_mem_holds(const struct arch_mem *mem, uint64_t paddr, ui
 	return paddr <= mem->size && len <= mem->size - paddr;
 }
 
-/* arch_walk_stop() - end a walk at @level with @r; for the walkers' many exits. */
-static inline enum arch_walk_result arch_walk_stop(struct arch_walk *w, enum arch_walk_result r,
-						   unsigned level)
-{
-	w->result = r;
-	w->fault_level = (int)level;
-	return r;
-}
+/*
+ * One hardware page walk is one loop, arch_walk() (arch/walk.c), written once for every
+ * architecture. It owns the order of the walk: the VA bound (task_size), the index at each
+ * level from the level table (shift, index_bits), the entry's address checked against
+ * physical memory before it is read, the record in struct arch_walk, the leaf's frame
+ * checked over its whole span, the permission check, and the accessed/dirty stores, made
+ * only when the access completes. What an entry means is the architecture's step.
+ */
+
+/* What arch_mmu.walk_step() found in one entry. */
+enum arch_step {
+	ARCH_STEP_TABLE,    /* points to the next level's table, at out->next */
+	ARCH_STEP_LEAF,     /* maps a frame at out->next (any level that allows it) */
+	ARCH_STEP_INVALID,  /* the hardware would not use it: a not-present fault here */
+	ARCH_STEP_RESERVED, /* valid but malformed (reserved bits): ARCH_WALK_BAD_TABLE here */
+};
+
+/**
+ * struct arch_step_out - one entry decoded by arch_mmu.walk_step().
+ * @limits: in and out: the architecture's hierarchical restrictions, ORed on the way down
+ *          (0 at the root). x86_64 keeps RW and US clear in any entry so far, and NX;
+ *          arm64 keeps APTable and UXNTable. The step reads it at the leaf.
+ * @next: TABLE: the next table's physical address. LEAF: the frame's address as the entry
+ *        holds it; the loop aligns it down to the level's span (arch_level_size()).
+ * @update: the entry as the hardware leaves it once this access completes: x86_64 A (and D
+ *          in the leaf on a write), arm64 AF and, on a write to a DBM page, AP[2] cleared.
+ *          The loop stores it, for every level read, only on success and without
+ *          ARCH_WALK_F_NOUPDATE.
+ * @prot: LEAF: the MM_PROT_* granted to a user-mode access, all levels considered.
+ * @tlb_prot: LEAF, on success: @prot minus what must come back to the walker, judged on
+ *            the entry as it will be (@update, or the entry itself with NOUPDATE): write on
+ *            a clean page, so that the first write sets dirty.
+ */
+struct arch_step_out {
+	uint64_t limits;
+	uint64_t next;
+	uint64_t update;
+	unsigned prot;
+	unsigned tlb_prot;
+};
 
 /**
  * struct arch_tlb_flush - what one mmu_gather flush must cover.
@@ -210,15 +242,34 @@ struct arch_mmu {
 	 * @flags: ARCH_WALK_F_* (0 for the hardware's own behaviour).
 	 * @w: filled with every entry read and the outcome.
 	 *
-	 * On success it sets the accessed and dirty bits in memory as the hardware would
-	 * (x86: A at every level, D on a write; arm64: AF, and on a write to a DBM page clears
-	 * AP[2]), unless @flags has ARCH_WALK_F_NOUPDATE. Non-canonical or out-of-range @va is
-	 * ARCH_WALK_NOT_PRESENT at level 0.
+	 * Every architecture sets this to arch_walk(), the one loop, and describes its format
+	 * in walk_step. On success the accessed and dirty bits are set in memory as the
+	 * hardware would, unless @flags has ARCH_WALK_F_NOUPDATE. A @va at or above task_size
+	 * (which also covers non-canonical x86 addresses and the kernel half) is
+	 * ARCH_WALK_NOT_PRESENT at level 0 with nothing read.
 	 * Return: w->result.
 	 */
 	enum arch_walk_result (*walk)(const struct arch_mmu *mmu, const struct arch_mem *mem,
 				      uint64_t root, uint64_t va, mm_access_t access,
 				      unsigned flags, struct arch_walk *w);
+	/**
+	 * walk_step() - decode the entry @e read at @level for a user-mode @access.
+	 * @flags: the walk's ARCH_WALK_F_*, for out->tlb_prot.
+	 * @out: see struct arch_step_out; out->limits holds what the levels above left.
+	 *
+	 * The step is pure: it reads no memory and writes none. It says whether @e is a
+	 * table, a leaf or a fault (and which), fills @out->next, @out->update and
+	 * @out->limits, and for a leaf @out->prot and @out->tlb_prot. A leaf is allowed at
+	 * any level the format allows (x86_64 PS in a PDPTE or PDE; arm64 blocks at L1 and
+	 * L2; RISC-V any level with R or X set). An access the leaf does not grant (or that
+	 * the format refuses, e.g. a RISC-V leaf with A clear where the hardware does not set
+	 * it) is expressed by leaving it out of @out->prot: the loop turns that into
+	 * ARCH_WALK_PROT at this level.
+	 * Return: the kind of entry, enum arch_step.
+	 */
+	enum arch_step (*walk_step)(const struct arch_mmu *mmu, unsigned level, uint64_t e,
+				    mm_access_t access, unsigned flags,
+				    struct arch_step_out *out);
 	/** describe_entry() - human-readable bits of @e at @level, e.g. "P RW US A NX". */
 	void (*describe_entry)(uint64_t e, unsigned level, char *buf, size_t len);
 	/**
@@ -260,6 +311,21 @@ static inline unsigned arch_ptrs_per_table(const struct arch_mmu *m, unsigned le
 {
 	return 1u << m->index_bits[level];
 }
+
+/**
+ * arch_walk() - the hardware page walk of every architecture (arch/walk.c): the loop over
+ * @mmu's levels, calling @mmu->walk_step on each entry. Arguments as arch_mmu.walk.
+ */
+enum arch_walk_result arch_walk(const struct arch_mmu *mmu, const struct arch_mem *mem,
+				uint64_t root, uint64_t va, mm_access_t access, unsigned flags,
+				struct arch_walk *w);
+
+/**
+ * arch_tlb_unmap_shift() - Linux's tlb_get_unmap_shift(): log2 of the invalidation stride
+ * for a flush that cleared entries at the levels in @cleared_levels (bit L for level L).
+ * The finest level cleared decides; with none, the page size.
+ */
+unsigned arch_tlb_unmap_shift(const struct arch_mmu *mmu, unsigned cleared_levels);
 
 struct uc_struct;
 

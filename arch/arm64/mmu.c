@@ -9,7 +9,7 @@
  * write, which is how the page becomes dirty. Exec-only is RDONLY without USER and without
  * UXN (Linux PAGE_EXECONLY). PROT_NONE clears the valid bit and sets Linux's PTE_PROT_NONE.
  *
- * The walk models EL0 accesses from TTBR0_EL1 with TCR_EL1.HA and HD set (hardware access
+ * The walk (arch/walk.c with arm64_walk_step) models EL0 accesses from TTBR0_EL1 with TCR_EL1.HA and HD set (hardware access
  * flag and dirty state), TBI0 off, no PAN/EPAN and WXN=0.
  */
 #include <endian.h>
@@ -154,79 +154,43 @@ static bool arm64_leaf_young(uint64_t e)
 }
 
 /*
- * A walk stops at an invalid descriptor (NOT_PRESENT: bits[1:0] x0, a block at L0, 0b01 at
- * L3, or a VA outside TTBR0's 48 bits), at a descriptor outside guest memory (BAD_TABLE at
- * the level whose table is not there), at a page or block whose output range is not all
- * guest memory (BAD_TABLE at the leaf), or at a page or block. Table descriptors carry
- * hierarchical limits (APTable, UXNTable) that are ORed on the way down. A permission
- * failure is ARCH_WALK_PROT with fault_level at the leaf. AF and AP[2] change only on
- * success.
+ * One descriptor of the walk: bits[1:0] x0, a block at L0 or 0b01 at L3 is invalid; a table
+ * descriptor above L3 carries hierarchical limits (APTable, UXNTable) that limits ORs on
+ * the way down; a page or block is a leaf. With TCR_EL1.HA and HD the hardware sets AF in
+ * the leaf, and on a write to a DBM page clears AP[2]; table descriptors are left alone.
  */
-static enum arch_walk_result arm64_walk(const struct arch_mmu *mmu, const struct arch_mem *mem,
-					uint64_t root, uint64_t va, mm_access_t access,
-					unsigned flags, struct arch_walk *w)
+static enum arch_step arm64_walk_step(const struct arch_mmu *mmu, unsigned level, uint64_t e,
+				      mm_access_t access, unsigned flags,
+				      struct arch_step_out *out)
 {
-	uint64_t table = root & ARM64_PTE_ADDR_MASK, limits = 0, e = 0, span;
-	unsigned level, prot = 0;
+	uint64_t final;
+	unsigned prot = 0;
 
-	*w = (struct arch_walk){ .fault_level = -1 };
-	if (va >> mmu->va_bits || va >= mmu->task_size)
-		return arch_walk_stop(w, ARCH_WALK_NOT_PRESENT, 0);
-
-	for (level = 0;; level++) {
-		uint64_t pa = table + ARM64_PTE_SIZE * arch_level_index(mmu, level, va);
-
-		if (mem->size < ARM64_PTE_SIZE || pa > mem->size - ARM64_PTE_SIZE)
-			return arch_walk_stop(w, ARCH_WALK_BAD_TABLE, level);
-		e = arch_mem_load(mem, pa);
-		w->entry_paddr[level] = pa;
-		w->entry[level] = e;
-		w->nr_levels = level + 1;
-		if (!arm64_desc_valid(mmu->levels, e, level))
-			return arch_walk_stop(w, ARCH_WALK_NOT_PRESENT, level);
-		if (level + 1 == mmu->levels ||
-		    (e & ARM64_PTE_TYPE_MASK) == ARM64_PTE_TYPE_BLOCK)
-			break;
-		limits |= e & (ARM64_PTE_UXNTABLE | ARM64_PTE_APTABLE_NOEL0 | ARM64_PTE_APTABLE_RO);
-		table = e & ARM64_PTE_ADDR_MASK;
+	if (!arm64_desc_valid(mmu->levels, e, level))
+		return ARCH_STEP_INVALID;
+	out->next = e & ARM64_PTE_ADDR_MASK;
+	out->update = e;
+	if (level + 1 < mmu->levels && (e & ARM64_PTE_TYPE_MASK) == ARM64_PTE_TYPE_TABLE) {
+		out->limits |= e & (ARM64_PTE_UXNTABLE | ARM64_PTE_APTABLE_NOEL0 |
+				    ARM64_PTE_APTABLE_RO);
+		return ARCH_STEP_TABLE;
 	}
 
-	/*
-	 * The output address, all of a block, must be guest memory: beyond the PA size the
-	 * hardware raises an address size fault at this level, ahead of permission faults.
-	 */
-	span = arch_level_size(mmu, level);
-	if (!arch_mem_holds(mem, e & ARM64_PTE_ADDR_MASK & ~(span - 1), span))
-		return arch_walk_stop(w, ARCH_WALK_BAD_TABLE, level);
-
-	if ((e & ARM64_PTE_USER) && !(limits & ARM64_PTE_APTABLE_NOEL0)) {
+	out->update |= ARM64_PTE_AF;
+	if (access == MM_PROT_WRITE && (e & ARM64_PTE_DBM))
+		out->update &= ~ARM64_PTE_RDONLY;
+	if ((e & ARM64_PTE_USER) && !(out->limits & ARM64_PTE_APTABLE_NOEL0)) {
 		prot = MM_PROT_READ;
 		if ((!(e & ARM64_PTE_RDONLY) || (e & ARM64_PTE_DBM)) &&
-		    !(limits & ARM64_PTE_APTABLE_RO))
+		    !(out->limits & ARM64_PTE_APTABLE_RO))
 			prot |= MM_PROT_WRITE;
 	}
-	if (!(e & ARM64_PTE_UXN) && !(limits & ARM64_PTE_UXNTABLE))
+	if (!(e & ARM64_PTE_UXN) && !(out->limits & ARM64_PTE_UXNTABLE))
 		prot |= MM_PROT_EXEC;
-	w->prot = prot;
-	if ((prot & access) != access || !access)
-		return arch_walk_stop(w, ARCH_WALK_PROT, level);
-
-	if (!(flags & ARCH_WALK_F_NOUPDATE)) {
-		uint64_t n = e | ARM64_PTE_AF;
-
-		if (access == MM_PROT_WRITE && (n & ARM64_PTE_DBM))
-			n &= ~ARM64_PTE_RDONLY;
-		if (n != e)
-			arch_mem_store(mem, w->entry_paddr[level], n);
-		e = n;
-	}
-
-	w->result = ARCH_WALK_OK;
-	w->paddr = (e & ARM64_PTE_ADDR_MASK & ~(span - 1)) | (va & (span - 1));
-	w->tlb_prot = prot;
-	if (e & ARM64_PTE_RDONLY)
-		w->tlb_prot &= ~MM_PROT_WRITE;
-	return ARCH_WALK_OK;
+	final = flags & ARCH_WALK_F_NOUPDATE ? e : out->update;
+	out->prot = prot;
+	out->tlb_prot = final & ARM64_PTE_RDONLY ? prot & ~MM_PROT_WRITE : prot;
+	return ARCH_STEP_LEAF;
 }
 
 static void arm64_describe_table(uint64_t e, char *buf, size_t len, size_t *pos)
@@ -315,7 +279,8 @@ const struct arch_mmu arm64_mmu = {
 	.leaf_dirty = arm64_leaf_dirty,
 	.leaf_young = arm64_leaf_young,
 	.leaf_mkclean = arm64_leaf_mkclean,
-	.walk = arm64_walk,
+	.walk = arch_walk,
+	.walk_step = arm64_walk_step,
 	.describe_entry = arm64_describe_entry,
 	.tlb_flush_plan = arm64_tlb_flush_plan, /* arch/arm64/tlb.c */
 };

@@ -16,17 +16,10 @@
 void arm64_tlb_flush_plan(const struct arch_mmu *mmu, const struct arch_tlb_flush *f,
 			  struct arch_tlb_plan *plan)
 {
-	unsigned stride = mmu->page_shift;
+	unsigned stride = arch_tlb_unmap_shift(mmu, f->cleared_levels);
 	uint64_t size, start, end, max_dvm_ops = UINT64_C(1) << mmu->index_bits[mmu->levels - 1];
 	bool last_level = !f->freed_tables;
 
-	/* tlb_get_unmap_size(): the finest cleared level sets the stride. */
-	for (int level = (int)mmu->levels - 1; level >= 0; level--) {
-		if (f->cleared_levels & (1u << level)) {
-			stride = mmu->shift[level];
-			break;
-		}
-	}
 	*plan = (struct arch_tlb_plan){ .stride_shift = stride };
 	if (f->fullmm) {
 		if (!last_level) {

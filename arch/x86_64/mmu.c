@@ -7,9 +7,8 @@
  * x86 cannot say "write-only" or "exec-only": both come out readable. PROT_NONE is Linux's
  * PAGE_NONE, P=0 with _PAGE_PROTNONE (bit 8, G while present) and A, frame kept.
  *
- * The walk models a user-mode access with CR0.WP=1, EFER.NXE=1 and CR4.PKE=0: RW and US are
- * ANDed over the levels and NX ORed, and the hardware sets A in every entry it used and D
- * in the leaf it wrote through.
+ * The walk (arch/walk.c with x86_64_walk_step) models a user-mode access with CR0.WP=1,
+ * EFER.NXE=1 and CR4.PKE=0.
  */
 #include <endian.h>
 #include <inttypes.h>
@@ -115,95 +114,42 @@ static bool x86_64_leaf_young(uint64_t e)
 	return e & X86_PTE_A;
 }
 
-/* The user half: canonical (bits 63:47 one sign) and below TASK_SIZE. */
-static bool x86_64_user_va(const struct arch_mmu *mmu, uint64_t va)
-{
-	uint64_t high = va >> (mmu->va_bits - 1);
-	bool canonical = high == 0 || high == UINT64_MAX >> (mmu->va_bits - 1);
-
-	return canonical && va < mmu->task_size;
-}
-
 /*
- * A walk stops at a P=0 entry (NOT_PRESENT, also for PROT_NONE leaves), at an entry outside
- * guest memory (BAD_TABLE at the level whose table is not there), at PS in a PML4E (a
- * reserved bit, also reported as BAD_TABLE), at a leaf whose frame (the whole 2 MiB or
- * 1 GiB of a PS leaf) is not all guest memory (BAD_TABLE at the leaf), or at the leaf. A permission failure is
- * ARCH_WALK_PROT with fault_level at the leaf. Accessed and dirty bits change only on
- * success, as they would for an access that completes.
+ * One entry of the walk: P=0 is invalid (PROT_NONE leaves too), PS in a PML4E is reserved,
+ * PS in a PDPTE or PDE and any entry of the PT is a leaf. RW and US are ANDed over the
+ * levels and NX ORed: limits carries RW or US clear in any entry so far, and NX. The
+ * hardware sets A in every entry it used and D in the leaf it wrote through.
  */
-static enum arch_walk_result x86_64_walk(const struct arch_mmu *mmu, const struct arch_mem *mem,
-					 uint64_t root, uint64_t va, mm_access_t access,
-					 unsigned flags, struct arch_walk *w)
+static enum arch_step x86_64_walk_step(const struct arch_mmu *mmu, unsigned level, uint64_t e,
+				       mm_access_t access, unsigned flags,
+				       struct arch_step_out *out)
 {
-	uint64_t table = root & X86_PTE_ADDR_MASK, rights = X86_PTE_RW | X86_PTE_US, nx = 0;
-	uint64_t e = 0, span;
-	unsigned level, prot = 0;
+	uint64_t final;
+	unsigned prot = 0;
 
-	*w = (struct arch_walk){ .fault_level = -1 };
-	if (!x86_64_user_va(mmu, va))
-		return arch_walk_stop(w, ARCH_WALK_NOT_PRESENT, 0);
+	if (!(e & X86_PTE_P))
+		return ARCH_STEP_INVALID;
+	out->limits |= (~e & (X86_PTE_RW | X86_PTE_US)) | (e & X86_PTE_NX);
+	out->next = e & X86_PTE_ADDR_MASK;
+	out->update = e | X86_PTE_A;
+	if (level + 1 < mmu->levels && !(e & X86_PTE_PS))
+		return ARCH_STEP_TABLE;
+	if (level + 1 < mmu->levels && !x86_64_ps_level(mmu->levels, level))
+		return ARCH_STEP_RESERVED;
 
-	for (level = 0;; level++) {
-		uint64_t pa = table + X86_PTE_SIZE * arch_level_index(mmu, level, va);
-
-		if (mem->size < X86_PTE_SIZE || pa > mem->size - X86_PTE_SIZE)
-			return arch_walk_stop(w, ARCH_WALK_BAD_TABLE, level);
-		e = arch_mem_load(mem, pa);
-		w->entry_paddr[level] = pa;
-		w->entry[level] = e;
-		w->nr_levels = level + 1;
-		if (!(e & X86_PTE_P))
-			return arch_walk_stop(w, ARCH_WALK_NOT_PRESENT, level);
-		rights &= e;
-		nx |= e & X86_PTE_NX;
-		if (level + 1 == mmu->levels)
-			break;
-		if (e & X86_PTE_PS) {
-			if (!x86_64_ps_level(mmu->levels, level))
-				return arch_walk_stop(w, ARCH_WALK_BAD_TABLE, level);
-			break;
-		}
-		table = e & X86_PTE_ADDR_MASK;
-	}
-
-	/*
-	 * The frame, all of it for a PS leaf, must be guest memory. Past MAXPHYADDR the
-	 * hardware would see reserved bits (a RSVD fault, ahead of any permission check).
-	 */
-	span = arch_level_size(mmu, level);
-	if (!arch_mem_holds(mem, e & X86_PTE_ADDR_MASK & ~(span - 1), span))
-		return arch_walk_stop(w, ARCH_WALK_BAD_TABLE, level);
-
-	if (rights & X86_PTE_US) {
+	if (access == MM_PROT_WRITE)
+		out->update |= X86_PTE_D;
+	if (!(out->limits & X86_PTE_US)) {
 		prot = MM_PROT_READ;
-		if (rights & X86_PTE_RW)
+		if (!(out->limits & X86_PTE_RW))
 			prot |= MM_PROT_WRITE;
-		if (!nx)
+		if (!(out->limits & X86_PTE_NX))
 			prot |= MM_PROT_EXEC;
 	}
-	w->prot = prot;
-	if ((prot & access) != access || !access)
-		return arch_walk_stop(w, ARCH_WALK_PROT, level);
-
-	if (!(flags & ARCH_WALK_F_NOUPDATE)) {
-		for (unsigned i = 0; i <= level; i++) {
-			uint64_t n = w->entry[i] | X86_PTE_A;
-
-			if (i == level && access == MM_PROT_WRITE)
-				n |= X86_PTE_D;
-			if (n != w->entry[i])
-				arch_mem_store(mem, w->entry_paddr[i], n);
-			e = n;
-		}
-	}
-
-	w->result = ARCH_WALK_OK;
-	w->paddr = (e & X86_PTE_ADDR_MASK & ~(span - 1)) | (va & (span - 1));
-	w->tlb_prot = prot;
-	if (!(e & X86_PTE_D))
-		w->tlb_prot &= ~MM_PROT_WRITE;
-	return ARCH_WALK_OK;
+	final = flags & ARCH_WALK_F_NOUPDATE ? e : out->update;
+	out->prot = prot;
+	out->tlb_prot = final & X86_PTE_D ? prot : prot & ~MM_PROT_WRITE;
+	return ARCH_STEP_LEAF;
 }
 
 static void x86_64_describe_entry(uint64_t e, unsigned level, char *buf, size_t len)
@@ -279,7 +225,8 @@ const struct arch_mmu x86_64_mmu = {
 	.leaf_dirty = x86_64_leaf_dirty,
 	.leaf_young = x86_64_leaf_young,
 	.leaf_mkclean = x86_64_leaf_mkclean,
-	.walk = x86_64_walk,
+	.walk = arch_walk,
+	.walk_step = x86_64_walk_step,
 	.describe_entry = x86_64_describe_entry,
 	.tlb_flush_plan = x86_64_tlb_flush_plan, /* arch/x86_64/tlb.c */
 };

@@ -17,16 +17,9 @@
 void x86_64_tlb_flush_plan(const struct arch_mmu *mmu, const struct arch_tlb_flush *f,
 			   struct arch_tlb_plan *plan)
 {
-	unsigned stride = mmu->page_shift;
+	unsigned stride = arch_tlb_unmap_shift(mmu, f->cleared_levels);
 	uint64_t n;
 
-	/* tlb_get_unmap_shift(): the finest level whose entries were cleared sets the stride. */
-	for (int level = (int)mmu->levels - 1; level >= 0; level--) {
-		if (f->cleared_levels & (1u << level)) {
-			stride = mmu->shift[level];
-			break;
-		}
-	}
 	*plan = (struct arch_tlb_plan){ .stride_shift = stride };
 	n = f->end > f->start ? ((f->end - f->start) + (UINT64_C(1) << stride) - 1) >> stride : 0;
 	if (f->fullmm || n > X86_TLB_SINGLE_PAGE_FLUSH_CEILING) {
