@@ -9,8 +9,9 @@
  * write, which is how the page becomes dirty. Exec-only is RDONLY without USER and without
  * UXN (Linux PAGE_EXECONLY). PROT_NONE clears the valid bit and sets Linux's PTE_PROT_NONE.
  *
- * The walk (arch/walk.c with arm64_walk_step) models EL0 accesses from TTBR0_EL1 with TCR_EL1.HA and HD set (hardware access
- * flag and dirty state), TBI0 off, no PAN/EPAN and WXN=0.
+ * The walk (arch/walk.c with arm64_walk_step) models EL0 accesses from TTBR0_EL1 with
+ * TCR_EL1.HA and HD set (hardware access flag and dirty state), TBI0 off, no PAN/EPAN and
+ * WXN=0.
  */
 #include <endian.h>
 #include <inttypes.h>
