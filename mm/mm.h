@@ -397,7 +397,13 @@ struct mm_rss {
 void mm_count_rss(struct mm_struct *mm, uint64_t start, uint64_t end, struct mm_rss *rss);
 /** mm_dump_smaps() - /proc/PID/smaps: each maps line followed by its sizes from the tables. */
 void mm_dump_smaps(struct mm_struct *mm, FILE *out);
-/** do_munmap() - munmap(2). Return: 0 or -EINVAL. */
+/**
+ * do_munmap() - munmap(2): remove [@start, @start + @len rounded up to a page).
+ * Return: 0, also when nothing was mapped there; -EINVAL when @start is not page-aligned,
+ * the range reaches past TASK_SIZE, or @len is 0; -ENOMEM when a VMA at an end of the
+ * range must be split and the split would pass the map count limit (MM_MAX_MAP_COUNT).
+ * On -ENOMEM nothing is unmapped (a split already made at the start stays, as in Linux).
+ */
 int do_munmap(struct mm_struct *mm, uint64_t start, uint64_t len) __must_check;
 /**
  * do_mprotect() - mprotect(2); prot bits other than MM_PROT_* and PROT_SEM are -EINVAL.

@@ -374,9 +374,21 @@ static void unmap_single_vma(struct mmu_gather *tlb, struct vm_area_struct *vma,
 	unmap_page_range(tlb, vma, start, end);
 }
 
-/*
- * unmap_vmas() - zap [vma_start, vma_end) of every VMA the walk reaches from unmap->first
- * up to tree_end. Frames go into @tlb; tables stay for free_pgtables().
+/**
+ * unmap_vmas() - clear the leaf entries of a run of VMAs.
+ * @tlb: the gather the cleared frames and the range to flush go into.
+ * @unmap: what to clear: @unmap->first is the first VMA, and @unmap->mas, already placed
+ *         after it, yields the next ones until @unmap->tree_end (an address in the mm's
+ *         tree, or a count in a munmap's side array). Only [@unmap->vma_start,
+ *         @unmap->vma_end) of each VMA is cleared.
+ *
+ * Every present leaf in that range is cleared and its frame handed to @tlb, which frees
+ * it only after the flush. Table pages are left in place, even when they become empty:
+ * free_pgtables() decides which go. The caller must reset @unmap->mas (to
+ * @unmap->tree_reset) before it walks the same VMAs again.
+ *
+ * Context: inside a tlb_gather_mmu() / tlb_finish_mmu() pair, with the VMAs already out
+ * of the mm's tree or about to be freed with it.
  */
 void unmap_vmas(struct mmu_gather *tlb, struct unmap_desc *unmap)
 {
@@ -390,11 +402,21 @@ void unmap_vmas(struct mmu_gather *tlb, struct unmap_desc *unmap)
 	} while (vma);
 }
 
-/*
- * free_pgtables() - free the table pages that only the walked VMAs used. VMAs closer than
- * one last-level table apart are freed as one group (the gap between them has empty
- * tables); the floor is pg_start for every group, the ceiling the next VMA's start, or
- * pg_end after the last one. Nothing is inspected here: unmap_vmas() cleared every leaf.
+/**
+ * free_pgtables() - free the table pages that no one but the walked VMAs needed.
+ * @tlb: the gather that unlinked table pages wait in until the flush.
+ * @unmap: the same VMAs unmap_vmas() cleared, @unmap->mas rewound to just after the first;
+ *         @unmap->pg_start is the floor (the previous VMA's end, or the lowest user
+ *         address) and @unmap->pg_end the ceiling (the next VMA's start, or the top).
+ *
+ * VMAs less than one last-level table's span apart are handled as one group, since the
+ * tables between them hold nothing. Each group goes to free_pgd_range() with the floor
+ * @unmap->pg_start and, as ceiling, the start of the next VMA the walk finds (or
+ * @unmap->pg_end after the last): a table is freed only when the whole span it covers
+ * lies between the two, so a table still shared with a neighbour stays. The entries are
+ * not read to decide: unmap_vmas() has already cleared every leaf of these VMAs.
+ *
+ * Context: after unmap_vmas() on the same gather, before tlb_finish_mmu().
  */
 void free_pgtables(struct mmu_gather *tlb, struct unmap_desc *unmap)
 {
@@ -419,9 +441,18 @@ void free_pgtables(struct mmu_gather *tlb, struct unmap_desc *unmap)
 	} while (vma);
 }
 
-/*
- * unmap_region() - zap the VMAs unmap describes and free their tables, in the order that
- * keeps the TLB honest: clear everything, flush once, then free.
+/**
+ * unmap_region() - tear down the mappings and page tables of a run of VMAs.
+ * @unmap: the VMAs, the range to clear in them, the walk's limit and the floor and
+ *         ceiling for the tables (see unmap_vmas() and free_pgtables()).
+ *
+ * One gather covers the whole teardown: unmap_vmas() clears the leaves, the walk is
+ * rewound to @unmap->tree_reset, free_pgtables() unlinks the tables only these VMAs used,
+ * and tlb_finish_mmu() flushes the emulator TLB once and only then frees the frames and
+ * table pages. No translation can reach a freed page in between.
+ *
+ * Context: the VMAs are no longer reachable by a fault (munmap removed them from the tree)
+ * or the mm is going away; the VMAs themselves are freed by the caller.
  */
 void unmap_region(struct unmap_desc *unmap)
 {
