@@ -290,6 +290,9 @@ enum emu_sysno {
 	EMU_SYS_clock_nanosleep, EMU_SYS_sched_yield, EMU_SYS_sched_getaffinity,
 	EMU_SYS_rt_sigreturn, EMU_SYS_sigaltstack, EMU_SYS_rt_sigpending, EMU_SYS_tkill,
 	EMU_SYS_clock_getres,
+	EMU_SYS_alarm, EMU_SYS_getitimer, EMU_SYS_setitimer, EMU_SYS_timer_create,
+	EMU_SYS_timer_settime, EMU_SYS_timer_gettime, EMU_SYS_timer_getoverrun,
+	EMU_SYS_timer_delete,
 	EMU_SYS__COUNT
 };
 

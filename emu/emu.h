@@ -166,6 +166,8 @@ struct emu {
 	struct emu_sigstate sig;  /* pending signals, altstack (signal.c) */
 	uint8_t unknown_named[1024 / 8];
 	struct emu_fs *fs;        /* the guest's fd table (fs.c) */
+	struct emu_timers *timers; /* itimers and POSIX timers (timer.c), NULL until used */
+	_Atomic uint64_t kicks;   /* emu_engine_kick() calls, from any thread */
 };
 
 /**
@@ -219,6 +221,13 @@ struct mm_engine emu_engine_mm_engine(struct emu *emu);
 void emu_engine_run(struct emu *emu, uint64_t pc);
 /** emu_engine_stop() - stop emulation after the current instruction (from a hook). */
 void emu_engine_stop(struct emu *emu);
+/**
+ * emu_engine_kick() - from any host thread: stop emulation precisely, at the start of the
+ * next translation block, so that emu_engine_run() calls emu_timer_expire() and delivers
+ * what is pending. A kick while the engine is not emulating is seen when it next stops
+ * or when the caller kicks again (docs/ENGINE.md, "Kicks from another thread").
+ */
+void emu_engine_kick(struct emu *emu);
 uint64_t emu_reg_read(struct emu *emu, int reg);
 void emu_reg_write(struct emu *emu, int reg, uint64_t v);
 /** emu_engine_versions() - "unicorn X, capstone Y" for --version. */
@@ -228,6 +237,24 @@ void emu_engine_versions(char *buf, size_t len);
 
 /** emu_syscall_hook() - serve one guest system call; the engine's syscall callback. */
 void emu_syscall_hook(struct uc_struct *uc, void *user);
+
+/* ---- timer.c ---- */
+
+/**
+ * emu_timer_expire() - on the guest's thread, after a kick or at syscall exit: queue the
+ * signals of the timers that expired, and re-arm the periodic ones.
+ */
+void emu_timer_expire(struct emu *emu);
+/** emu_timer_exit() - stop the timer thread and free the timers. */
+void emu_timer_exit(struct emu *emu);
+int64_t emu_sys_alarm(struct emu *emu, const uint64_t *a);
+int64_t emu_sys_getitimer(struct emu *emu, const uint64_t *a);
+int64_t emu_sys_setitimer(struct emu *emu, const uint64_t *a);
+int64_t emu_sys_timer_create(struct emu *emu, const uint64_t *a);
+int64_t emu_sys_timer_settime(struct emu *emu, const uint64_t *a);
+int64_t emu_sys_timer_gettime(struct emu *emu, const uint64_t *a);
+int64_t emu_sys_timer_getoverrun(struct emu *emu, const uint64_t *a);
+int64_t emu_sys_timer_delete(struct emu *emu, const uint64_t *a);
 
 /* ---- report.c ---- */
 

@@ -27,6 +27,7 @@
  * flush needed in a syscall hook stops there, at the instruction boundary after it.
  */
 #include <errno.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include <capstone/capstone.h>
@@ -343,6 +344,17 @@ void emu_engine_stop(struct emu *emu)
 	uc_emu_stop(emu->uc);
 }
 
+/*
+ * From any thread. uc_emu_stop() only sets flags (docs/ENGINE.md): the generated code
+ * tests them at the start of every translation block. The count tells the run loop that
+ * the stop was a kick.
+ */
+void emu_engine_kick(struct emu *emu)
+{
+	atomic_fetch_add(&emu->kicks, 1);
+	uc_emu_stop(emu->uc);
+}
+
 uint64_t emu_reg_read(struct emu *emu, int reg)
 {
 	uint64_t v = 0;
@@ -377,6 +389,7 @@ static uint32_t engine_invalid_intno(struct emu *emu, uint64_t pc)
 void emu_engine_run(struct emu *emu, uint64_t pc)
 {
 	uc_err err;
+	uint64_t kicks;
 
 	while (emu->end == EMU_END_NONE) {
 		if (emu->code_flush_pending)
@@ -385,9 +398,20 @@ void emu_engine_run(struct emu *emu, uint64_t pc)
 			engine_flush_tlb(emu);
 		emu->fault_pending = false;
 		emu->running = true;
+		kicks = atomic_load(&emu->kicks);
 		err = uc_emu_start(emu->uc, pc, 0, 0, 0);
 		emu->running = false;
 		pc = emu_reg_read(emu, emu->cpu->reg_pc);
+		/*
+		 * Kicked (timer.c): stopped at the start of a translation block, every register
+		 * consistent. Deliver there, as Linux does on the way back to user mode.
+		 */
+		if (err == UC_ERR_OK && emu->end == EMU_END_NONE &&
+		    atomic_load(&emu->kicks) != kicks) {
+			emu_signal_interrupt(emu);
+			pc = emu_reg_read(emu, emu->cpu->reg_pc);
+			continue;
+		}
 		if (emu->fill_restart) {
 			emu->fill_restart = false;
 			if (err == UC_ERR_EXCEPTION && emu->end == EMU_END_NONE)

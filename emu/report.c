@@ -46,6 +46,9 @@
 #ifndef SIGPIPE_LINUX
 #define SIGPIPE_LINUX 13
 #endif
+#define SIGALRM_LINUX 14
+#define SIGVTALRM_LINUX 26
+#define SIGPROF_LINUX 27
 #define SIGRTMIN_LINUX 32
 #define SIGRTMAX_LINUX 64
 
@@ -396,6 +399,10 @@ void emu_report_end(struct emu *emu)
 		 * status (128 + 13) tells.
 		 */
 		if (emu->status == SIGPIPE_LINUX)
+			break;
+		/* An unhandled timer signal (alarm(2)) is as quiet, on Linux and qemu-user. */
+		if (emu->status == SIGALRM_LINUX || emu->status == SIGVTALRM_LINUX ||
+		    emu->status == SIGPROF_LINUX)
 			break;
 		fprintf(out, "mmuemu: %s[%d]: killed by %s (%s)\n", emu->comm, EMU_GUEST_PID,
 			emu_signal_name(emu->status), emu->kill_reason);

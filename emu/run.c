@@ -127,6 +127,7 @@ int emu_run(const struct emu_options *opt, const char *path, int argc, char **ar
 	}
 
 out_mm:
+	emu_timer_exit(emu);
 	emu_fs_exit(emu);
 	exit_mmap(emu->mm);
 	status = emu_check_exit(emu, status);

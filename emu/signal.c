@@ -228,16 +228,29 @@ static void sig_force_segv(struct emu *emu, int sig)
 	sig_force(emu, SIGSEGV_L, info);
 }
 
-void emu_signal_send(struct emu *emu, int sig, int si_code)
+bool emu_signal_queue(struct emu *emu, int sig, const uint8_t *info)
 {
 	struct sig_action a = sig_get(emu, sig);
 
 	if (!(emu->sigmask & BIT(sig)) && sig_handler_ignores(sig, a.handler))
-		return;
+		return false;
 	if (emu->sig.pending & BIT(sig))
-		return;
+		return false;
 	emu->sig.pending |= BIT(sig);
-	sig_info_kill(emu->sig.info[sig], sig, si_code);
+	memcpy(emu->sig.info[sig], info, ARCH_SIGINFO_SIZE);
+	return true;
+}
+
+void emu_signal_send(struct emu *emu, int sig, int si_code)
+{
+	uint8_t info[ARCH_SIGINFO_SIZE];
+
+	/* SEND_SIG_PRIV (an itimer's SIGALRM) carries no sender. */
+	if (si_code == SI_KERNEL_L)
+		sig_info_fault(info, sig, si_code, 0);
+	else
+		sig_info_kill(info, sig, si_code);
+	emu_signal_queue(emu, sig, info);
 }
 
 /* ---- delivery ---- */
@@ -368,8 +381,18 @@ static void sig_deliver_pending(struct emu *emu, bool in_syscall)
 	}
 }
 
+void emu_signal_interrupt(struct emu *emu)
+{
+	emu_timer_expire(emu);
+	if (emu->end != EMU_END_NONE || !(emu->sig.pending & ~emu->sigmask))
+		return;
+	emu->sig.bad_frame_sp = 0;
+	sig_deliver_pending(emu, false);
+}
+
 void emu_signal_syscall_exit(struct emu *emu)
 {
+	emu_timer_expire(emu);
 	if (emu->end != EMU_END_NONE || !(emu->sig.pending & ~emu->sigmask))
 		return;
 	emu->sig.bad_frame_sp = 0;
