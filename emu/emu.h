@@ -153,6 +153,7 @@ struct emu {
 	unsigned inject_grace;    /* fills spared after a forced flush */
 	uint8_t *code_pages;
 	uint8_t *write_pages;     /* frames a writable TLB entry may map (engine.c) */
+	uint64_t *code_va, *write_va; /* per frame: the one guest page it was marked through */
 	uint64_t nr_frames;
 	const char *engine_error; /* EMU_END_ERROR: the engine's message */
 	const char *kill_reason;  /* EMU_END_SIGNAL: where the signal came from */

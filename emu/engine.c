@@ -14,11 +14,15 @@
  * a free), and Unicorn's own detection re-arms only the virtual page the code was fetched
  * through, so a store through another alias of the frame goes unseen. emu_tlb_fill() marks
  * each frame it hands out with execute permission (code_pages) and each frame it hands
- * out writable (write_pages, until the next TLB flush). Then:
+ * out writable (write_pages, until the next TLB flush), each with the guest page it was
+ * handed out at (code_va, write_va; ENGINE_VA_MANY for several). Then:
  *  - a host write into a marked frame needs a code flush;
- *  - a writable, non-executable translation of a marked frame (a second alias) needs one;
- *  - a frame that becomes marked while a writable entry may map it needs a TLB flush, so
- *    that the alias is filled again and caught by the rule above.
+ *  - a writable translation of a code frame at another address than its code's (a
+ *    second alias, RW or RWX) needs one;
+ *  - an executable translation of a frame that a writable entry at another address may
+ *    map needs a TLB flush, so that the alias is filled again and caught by the rule above.
+ * One address for both is left to Unicorn, which re-arms its own writable entries for the
+ * page it translates from.
  * Every internal stop is precise (docs/ENGINE.md): the code cache cannot be flushed inside
  * a hook, and uc_emu_stop() inside the fill hook stops mid-block with the PC of the block's
  * start. So a flush needed during a fill makes the fill refuse the translation: Unicorn
@@ -60,12 +64,21 @@ static bool engine_frame_test(const uint8_t *map, struct emu *emu, uint64_t padd
 	return frame < emu->nr_frames && (map[frame / 8] & (1u << (frame % 8)));
 }
 
-static void engine_frame_set(uint8_t *map, struct emu *emu, uint64_t paddr)
+/* Set the frame's bit and record @va, or ENGINE_VA_MANY if another address has it. */
+#define ENGINE_VA_MANY UINT64_MAX
+
+static void engine_frame_mark(uint8_t *map, uint64_t *va, struct emu *emu, uint64_t paddr,
+			      uint64_t page_va)
 {
 	uint64_t frame = paddr >> emu->mmu->page_shift;
 
-	if (frame < emu->nr_frames)
-		map[frame / 8] |= (uint8_t)(1u << (frame % 8));
+	if (frame >= emu->nr_frames)
+		return;
+	if (!(map[frame / 8] & (1u << (frame % 8))))
+		va[frame] = page_va;
+	else if (va[frame] != page_va)
+		va[frame] = ENGINE_VA_MANY;
+	map[frame / 8] |= (uint8_t)(1u << (frame % 8));
 }
 
 static bool engine_range_has_code(struct emu *emu, uint64_t paddr, uint64_t len)
@@ -160,7 +173,7 @@ static bool emu_tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb
 {
 	struct emu *emu = user;
 	mm_access_t access;
-	uint64_t paddr, faults;
+	uint64_t paddr, faults, page_va, frame;
 	unsigned prot;
 	int err;
 
@@ -200,20 +213,26 @@ static bool emu_tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb
 			emu->inject_grace = ENGINE_INJECT_GRACE;
 		}
 	}
-	/* A writable alias of a frame that holds code. */
-	if ((prot & MM_PROT_WRITE) && !(prot & MM_PROT_EXEC) &&
-	    engine_frame_test(emu->code_pages, emu, paddr))
+	/*
+	 * A writable entry for a frame with code fetched (or fetchable) through another
+	 * address: Unicorn would re-arm only that address. Code flush, whatever the entry's
+	 * execute permission (an RWX alias).
+	 */
+	page_va = vaddr & ~(arch_page_size(emu->mmu) - 1);
+	frame = paddr >> emu->mmu->page_shift;
+	if ((prot & MM_PROT_WRITE) && engine_frame_test(emu->code_pages, emu, paddr) &&
+	    emu->code_va[frame] != page_va)
 		emu->code_flush_pending = emu->fill_restart = true;
-	/* Code in a frame that an earlier writable entry may still map. */
-	if ((prot & MM_PROT_EXEC) && !engine_frame_test(emu->code_pages, emu, paddr) &&
-	    engine_frame_test(emu->write_pages, emu, paddr))
+	/* Code in a frame that a writable entry at another address may still map. */
+	if ((prot & MM_PROT_EXEC) && engine_frame_test(emu->write_pages, emu, paddr) &&
+	    emu->write_va[frame] != page_va)
 		emu->tlb_flush_pending = emu->fill_restart = true;
 	if (emu->fill_restart)
 		return false;
 	if (prot & MM_PROT_EXEC)
-		engine_frame_set(emu->code_pages, emu, paddr);
+		engine_frame_mark(emu->code_pages, emu->code_va, emu, paddr, page_va);
 	if (prot & MM_PROT_WRITE)
-		engine_frame_set(emu->write_pages, emu, paddr);
+		engine_frame_mark(emu->write_pages, emu->write_va, emu, paddr, page_va);
 	/* vaddr is aligned to Unicorn's page, which may be a fraction of the guest's. */
 	e->paddr = paddr + (vaddr & (arch_page_size(emu->mmu) - 1));
 	e->perms = engine_uc_perms(prot);
@@ -320,6 +339,8 @@ int emu_engine_open(struct emu *emu)
 	emu->nr_frames = mem->size >> emu->mmu->page_shift;
 	emu->code_pages = g_malloc0((emu->nr_frames + 7) / 8);
 	emu->write_pages = g_malloc0((emu->nr_frames + 7) / 8);
+	emu->code_va = g_new(uint64_t, emu->nr_frames);
+	emu->write_va = g_new(uint64_t, emu->nr_frames);
 	return 0;
 
 out_close:
@@ -337,6 +358,9 @@ void emu_engine_close(struct emu *emu)
 	emu->code_pages = NULL;
 	g_free(emu->write_pages);
 	emu->write_pages = NULL;
+	g_free(emu->code_va);
+	g_free(emu->write_va);
+	emu->code_va = emu->write_va = NULL;
 }
 
 void emu_engine_stop(struct emu *emu)
