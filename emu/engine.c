@@ -265,6 +265,9 @@ static void emu_exception_hook(uc_engine *uc, uint32_t intno, void *user)
 
 /* ---- life cycle ---- */
 
+/* Unicorn's translated-code buffer: qemu-user's old default. */
+#define ENGINE_TCG_BUFFER_SIZE (32u << 20)
+
 /*
  * uc_ctl_get_page_size(), with the control word built from unsigned operands: Unicorn's
  * UC_CTL_READ() shifts the read bit into the sign bit of an int (undefined behaviour).
@@ -290,6 +293,13 @@ int emu_engine_open(struct emu *emu)
 	 * guest pages. (arm64 uses 1 KiB pages, and Unicorn 2.1.1 lets only 32-bit ARM change
 	 * that: each 4 KiB guest page then takes up to four fills.)
 	 */
+	/*
+	 * A small code buffer, set before anything initialises the engine: Unicorn's default
+	 * is 1 GiB, and every flush of the code cache touches all of it (docs/ENGINE.md).
+	 */
+	err = uc_ctl_set_tcg_buffer_size(emu->uc, ENGINE_TCG_BUFFER_SIZE);
+	if (!engine_check(emu, err, "cannot size the code buffer"))
+		goto out_close;
 	err = engine_get_page_size(emu->uc, &uc_page);
 	if (!err && (uc_page > page || page % uc_page))
 		err = UC_ERR_ARG;
