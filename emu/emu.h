@@ -2,11 +2,12 @@
 /*
  * emu.h - the emulator half of mmuemu: one guest process run by Unicorn over mm/.
  *
- * A run goes: read and check the ELF file (elf.c), open the engine (engine.c, the only file
- * that talks to Unicorn), create the address space, load the segments and build the initial
- * stack (stack.c), then emulate until the guest exits or faults. System calls are served
- * inside the engine's hook (syscall.c); a fault without a handler ends in the report of
- * report.c; the counters go out through stats.c.
+ * A run goes: read and check the ELF file (elf.c), open the engine (engine.c and regs.c,
+ * the only files that talk to Unicorn), create the address space, load the segments and
+ * build the initial stack (stack.c), then emulate until the guest exits or faults (run.c's
+ * loop). System calls are served from the engine's callback (syscall.c); a fault without a
+ * handler ends in the report of report.c; the counters go out through stats.c.
+ * The files are in layers (docs/DESIGN.md): no two call each other (tests/emu/layers.sh).
  *
  * Exit statuses follow the shell's conventions: the guest's own status when it exits,
  * 128 + signal when a signal ends it (139 for SIGSEGV, also for "out of guest memory"),
@@ -107,6 +108,37 @@ struct emu_counters {
 	uint64_t sys_mmap, sys_munmap, sys_mprotect, sys_brk;
 };
 
+/**
+ * struct emu_engine_ops - what the engine hands up to the layer above (run.c), as
+ * struct mm_engine hands mm/'s needs down. Each gets @ctx.
+ * @tlb_fill: a TLB miss at virtual @va for @access: the translation (@paddr, MM_PROT_*
+ *     in @prot) and 0, or a negative errno to refuse it (a fault: the engine stops with
+ *     EMU_ENGINE_FAULT, the PC at the access).
+ * @syscall: the guest's system call instruction; the PC is past it.
+ * @exception: a CPU exception; the engine stops after it (EMU_ENGINE_STOPPED).
+ * @mem_access, @fetch: if both are set, every load and store (physical @paddr) and every
+ *     instruction (virtual @va) is handed up (--check=access).
+ */
+struct emu_engine_ops {
+	void *ctx;
+	int (*tlb_fill)(void *ctx, uint64_t va, mm_access_t access, uint64_t *paddr,
+			unsigned *prot);
+	void (*syscall)(void *ctx);
+	void (*exception)(void *ctx, uint32_t intno);
+	void (*mem_access)(void *ctx, uint64_t paddr, mm_access_t access);
+	void (*fetch)(void *ctx, uint64_t va);
+};
+
+/* Why emu_engine_start() returned. */
+enum emu_engine_stop {
+	EMU_ENGINE_STOPPED,  /* emu_engine_stop() from a callback, or a flush to do */
+	EMU_ENGINE_KICKED,   /* emu_engine_kick(): between two blocks */
+	EMU_ENGINE_HALTED,   /* stopped by itself: the CPU halted */
+	EMU_ENGINE_FAULT,    /* @tlb_fill refused a translation */
+	EMU_ENGINE_INVALID,  /* an instruction the engine cannot decode */
+	EMU_ENGINE_ERROR,    /* the engine failed: emu->engine_error says how */
+};
+
 /* Why emulation stopped. */
 enum emu_end {
 	EMU_END_NONE = 0,   /* still running */
@@ -135,12 +167,14 @@ struct emu {
 	struct mm_phys *phys;
 	struct mm_struct *mm;
 	struct arch_cpu_hooks hooks;
+	struct emu_engine_ops engine_ops; /* the layer above the engine (run.c) */
 	struct emu_counters count;
 
 	/* run state */
 	bool running;
 	enum emu_end end;
 	int status;               /* exit status, or the signal for SIGNAL/FAULT/EXCEPTION */
+	bool stop_requested;      /* emu_engine_stop() since the last start */
 	bool fault_pending;       /* the fill hook refused a translation */
 	int fault_err;            /* -EFAULT or -ENOMEM from mm_fill_tlb */
 	struct mm_fault fault;
@@ -209,30 +243,34 @@ int emu_elf_load(struct emu *emu, const struct emu_image *img);
 int emu_stack_setup(struct emu *emu, const struct emu_image *img, int argc, char **argv,
 		    uint64_t *sp);
 
-/* ---- engine.c: the only file that includes Unicorn ---- */
+/* ---- engine.c: the Unicorn adapter (with regs.c, the only files that include it) ---- */
 
-/** emu_engine_open() - Unicorn over guest physical memory, with every hook. 0 or -1. */
-int emu_engine_open(struct emu *emu);
+/** emu_engine_open() - Unicorn over guest physical memory, calling up through @ops. 0 or -1. */
+int emu_engine_open(struct emu *emu, const struct emu_engine_ops *ops);
 void emu_engine_close(struct emu *emu);
 /** emu_engine_mm_engine() - the callbacks mm/ uses to flush this engine. */
 struct mm_engine emu_engine_mm_engine(struct emu *emu);
 /**
- * emu_engine_run() - emulate from @pc until the guest ends; emu->end says how.
+ * emu_engine_start() - emulate from *@pc until something stops it; *@pc is the PC then.
+ * Every stop is precise (docs/ENGINE.md).
  */
-void emu_engine_run(struct emu *emu, uint64_t pc);
-/** emu_engine_stop() - stop emulation after the current instruction (from a hook). */
+enum emu_engine_stop emu_engine_start(struct emu *emu, uint64_t *pc);
+/** emu_engine_versions() - "unicorn X, capstone Y" for --version. */
+void emu_engine_versions(char *buf, size_t len);
+
+/* ---- regs.c: a leaf ---- */
+
+/** emu_engine_stop() - stop emulation after the current instruction (from a callback). */
 void emu_engine_stop(struct emu *emu);
 /**
  * emu_engine_kick() - from any host thread: stop emulation precisely, at the start of the
- * next translation block, so that emu_engine_run() calls emu_timer_expire() and delivers
- * what is pending. A kick while the engine is not emulating is seen when it next stops
- * or when the caller kicks again (docs/ENGINE.md, "Kicks from another thread").
+ * next translation block: emu_engine_start() returns EMU_ENGINE_KICKED. A kick while the
+ * engine is not emulating is lost unless the caller kicks again (docs/ENGINE.md, "Kicks
+ * from another thread").
  */
 void emu_engine_kick(struct emu *emu);
 uint64_t emu_reg_read(struct emu *emu, int reg);
 void emu_reg_write(struct emu *emu, int reg, uint64_t v);
-/** emu_engine_versions() - "unicorn X, capstone Y" for --version. */
-void emu_engine_versions(char *buf, size_t len);
 
 /* ---- syscall.c ---- */
 
@@ -311,6 +349,8 @@ void emu_stats_compare(const struct emu_result *a, const struct emu_result *b, F
  */
 int emu_run(const struct emu_options *opt, const char *path, int argc, char **argv,
 	    struct emu_result *res);
+
+/* ---- warn.c: a leaf ---- */
 
 /** emu_warn() - "mmuemu: " and a message on stderr. */
 void emu_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

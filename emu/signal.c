@@ -383,7 +383,6 @@ static void sig_deliver_pending(struct emu *emu, bool in_syscall)
 
 void emu_signal_interrupt(struct emu *emu)
 {
-	emu_timer_expire(emu);
 	if (emu->end != EMU_END_NONE || !(emu->sig.pending & ~emu->sigmask))
 		return;
 	emu->sig.bad_frame_sp = 0;
@@ -392,7 +391,6 @@ void emu_signal_interrupt(struct emu *emu)
 
 void emu_signal_syscall_exit(struct emu *emu)
 {
-	emu_timer_expire(emu);
 	if (emu->end != EMU_END_NONE || !(emu->sig.pending & ~emu->sigmask))
 		return;
 	emu->sig.bad_frame_sp = 0;
