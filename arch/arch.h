@@ -314,7 +314,7 @@ struct arch_stat_layout {
 /**
  * struct arch_cpu_hooks - what the engine calls back during emulation.
  * @syscall: a guest syscall instruction, with the PC already past it.
- * @exception: any other CPU exception; @intno is Unicorn's number (see exception_signal).
+ * @exception: any other CPU exception; @intno is Unicorn's number (see arch_signal.trap).
  * @user: passed back to both.
  * The caller owns the struct; it must outlive the engine it is installed on.
  */
@@ -381,10 +381,13 @@ struct arch_trap {
 	uint64_t addr;            /* si_addr */
 	unsigned trapno;          /* x86 vector */
 	uint64_t code;            /* x86 error code, arm64 ESR */
+	const char *what;         /* for the report: "divide error (#DE)" */
+	bool fatal;               /* the kernel kills the task (die()): no handler runs */
 };
 
 struct arch_signal {
 	uint64_t minsigstksz;     /* MINSIGSTKSZ */
+	unsigned fault_trapno;    /* the trap number a page fault shows in the frame (x86 14) */
 	/* A sigreturn trampoline to map when a handler has no SA_RESTORER, or NULL. */
 	const uint8_t *trampoline;
 	unsigned trampoline_len;
@@ -464,10 +467,11 @@ struct arch_cpu {
 	 */
 	int (*set_pc_in_syscall)(struct uc_struct *uc, uint64_t pc);
 	/**
-	 * exception_signal() - the Linux signal a user-mode CPU exception @intno raises
-	 * (SIGILL, SIGTRAP, SIGSEGV, SIGBUS, SIGFPE), and its name in @what.
+	 * fpu_trap_next() - make the next FPU instruction trap as after a lazy FPU switch
+	 * (x86 CR0.TS: #NM, which the exception hook then clears), for --inject=lazy-fpu.
+	 * NULL where there is no such trap.
 	 */
-	int (*exception_signal)(uint32_t intno, const char **what);
+	int (*fpu_trap_next)(struct uc_struct *uc);
 	/**
 	 * fault_code() - the hardware's own fault syndrome for a failed walk: the x86 #PF
 	 * error code, or the arm64 ESR_EL1 value.

@@ -66,6 +66,7 @@ struct emu_options {
 	bool check_access;
 	uint64_t inject_frame_alloc, inject_table_alloc, inject_keep_table;
 	uint64_t inject_code_flush;   /* --inject=code-flush:N: a code flush at every Nth fill */
+	bool inject_lazy_fpu;         /* --inject=lazy-fpu: arch_cpu.fpu_trap_next() per syscall */
 	char **env;
 };
 

@@ -355,17 +355,16 @@ static void report_fault(struct emu *emu, uint64_t pc, uint64_t sp, FILE *out)
 
 static void report_exception(struct emu *emu, uint64_t pc, uint64_t sp, FILE *out)
 {
-	const char *what = "invalid opcode";
-	int sig = SIGILL;
 	GString *head = g_string_new(NULL);
+	struct arch_trap t;
+	uint64_t trap_pc = pc;
+	const char *what;
+	int sig;
 
-	if (emu->intno == EMU_INTNO_HALT) {
-		what = "privileged instruction (it halts the CPU)";
-		sig = emu->cpu->halt_signal;
-	} else if (emu->intno != EMU_INTNO_INVALID_INSN) {
-		sig = emu->cpu->exception_signal(emu->intno, &what);
-	}
-
+	/* The architecture's one table of exceptions (arch/<name>/signal.c). */
+	emu->cpu->signal->trap(emu->intno, &trap_pc, &t);
+	what = t.what;
+	sig = t.signo;
 	emu->status = sig;
 	g_string_append_printf(head, "mmuemu: %s[%d]: trap %s ip %016" PRIx64 " sp %016" PRIx64,
 			       emu->comm, EMU_GUEST_PID, what, pc, sp);

@@ -45,6 +45,9 @@ static void run_syscall(void *ctx)
 	emu_syscall_hook(emu->uc, emu);
 	emu_timer_expire(emu);
 	emu_signal_syscall_exit(emu);
+	/* As a kernel that switches FPU state lazily leaves it on the way out. */
+	if (emu->opt->inject_lazy_fpu && emu->cpu->fpu_trap_next)
+		emu->cpu->fpu_trap_next(emu->uc);
 }
 
 static void run_exception(void *ctx, uint32_t intno)

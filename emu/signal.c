@@ -56,8 +56,6 @@
 #define SIGSET_SIZE_L 8
 #define SIGACTION_SIZE_L 32
 
-#define X86_TRAP_PF  14   /* sigcontext.trapno of a page fault (x86; arm64 has none) */
-
 #define BIT(sig) (UINT64_C(1) << ((sig) - 1))
 #define UNBLOCKABLE (BIT(SIGKILL_L) | BIT(SIGSTOP_L))
 /* Dequeued first, as the kernel's SYNCHRONOUS_MASK. */
@@ -445,7 +443,7 @@ bool emu_signal_trap(struct emu *emu, uint64_t *pc)
 		sig_info_fault(info, sig, f->si_code, addr);
 		emu->sig.fault_addr = addr;
 		emu->sig.fault_code = emu->cpu->fault_code(&f->walk, f->access);
-		emu->sig.trapno = X86_TRAP_PF;
+		emu->sig.trapno = emu->cpu->signal->fault_trapno;
 	} else if (end == EMU_END_EXCEPTION) {
 		struct arch_trap t;
 
@@ -457,6 +455,9 @@ bool emu_signal_trap(struct emu *emu, uint64_t *pc)
 		emu->sig.fault_code = t.code;
 		emu->sig.trapno = t.trapno;
 		emu_reg_write(emu, emu->cpu->reg_pc, *pc);
+		/* die(): killed, whatever the disposition. */
+		if (t.fatal)
+			return false;
 	} else {
 		return false;
 	}

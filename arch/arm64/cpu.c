@@ -225,35 +225,6 @@ static int arm64_set_pc_in_syscall(struct uc_struct *uc, uint64_t pc)
 	return uc_reg_write(uc, UC_ARM64_REG_PC, &pc);
 }
 
-/* What Linux's arch/arm64/kernel/traps.c and fault.c send a user-mode task. */
-static int arm64_exception_signal(uint32_t intno, const char **what)
-{
-	switch (intno) {
-	case ARM64_EXCP_BKPT:
-		*what = "breakpoint (brk)";
-		return SIGTRAP;
-	case ARM64_EXCP_PREFETCH_ABORT:
-		*what = "instruction abort";
-		return SIGSEGV;
-	case ARM64_EXCP_DATA_ABORT:
-		*what = "data abort";
-		return SIGSEGV;
-	case ARM64_EXCP_UNALIGNED:
-		*what = "alignment fault";
-		return SIGBUS;
-	case ARM64_EXCP_HVC:
-	case ARM64_EXCP_SMC:
-		*what = "hvc/smc from EL0: undefined instruction";
-		return SIGILL;
-	case ARM64_EXCP_UDEF:
-		*what = "undefined instruction";
-		return SIGILL;
-	default:
-		*what = "unexpected exception";
-		return SIGILL;
-	}
-}
-
 /*
  * ESR_EL1 for an abort taken from EL0: EC says data or instruction, the fault status code
  * says which kind of fault at which level, WnR says a data abort was a write.
@@ -415,7 +386,6 @@ const struct arch_cpu arm64_cpu = {
 	.get_tls = arm64_get_tls,
 	.hook_install = arm64_hook_install,
 	.set_pc_in_syscall = arm64_set_pc_in_syscall,
-	.exception_signal = arm64_exception_signal,
 	.fault_code = arm64_fault_code,
 	.describe_fault_code = arm64_describe_fault_code,
 	.fault_addr = arm64_fault_addr,

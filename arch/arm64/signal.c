@@ -229,21 +229,27 @@ static int arm64_sigreturn(struct uc_struct *uc, const struct arch_uaccess *ua,
 	return 0;
 }
 
-/* QEMU's exception numbers, as arch/arm64/cpu.c names them. */
+/*
+ * QEMU's exception numbers, as arch/arm64/cpu.c names them: what Linux's
+ * arch/arm64/kernel/traps.c and fault.c do for each, the one table of it.
+ */
 static void arm64_trap(uint32_t intno, uint64_t *pc, struct arch_trap *t)
 {
 	t->trapno = 0;
 	t->addr = *pc;
 	t->code = ESR_IL;
+	t->fatal = false;
 	switch (intno) {
 	case 7:		/* brk */
 		t->signo = SIGTRAP;
 		t->si_code = TRAP_BRKPT_A;
 		t->code = (uint64_t)ESR_EC_BRK64 << ESR_EC_SHIFT | ESR_IL;
+		t->what = "breakpoint (brk)";
 		break;
 	case 22:	/* alignment */
 		t->signo = SIGBUS;
 		t->si_code = BUS_ADRALN_A;
+		t->what = "alignment fault";
 		break;
 	case 4:
 		/*
@@ -253,10 +259,12 @@ static void arm64_trap(uint32_t intno, uint64_t *pc, struct arch_trap *t)
 		 */
 		t->signo = SIGBUS;
 		t->si_code = BUS_ADRALN_A;
+		t->what = "alignment fault (data abort)";
 		break;
 	case 3:		/* an instruction abort the fill hook did not see */
 		t->signo = SIGSEGV;
 		t->si_code = SEGV_MAPERR_A;
+		t->what = "instruction abort";
 		break;
 	case 1:
 		/*
@@ -267,12 +275,14 @@ static void arm64_trap(uint32_t intno, uint64_t *pc, struct arch_trap *t)
 		if (*pc & 3) {
 			t->signo = SIGBUS;
 			t->si_code = BUS_ADRALN_A;
+			t->what = "PC alignment fault";
 			break;
 		}
 		/* fall through */
 	default:	/* undefined instruction, hvc, smc, an undecodable one */
 		t->signo = SIGILL;
 		t->si_code = ILL_ILLOPC_A;
+		t->what = "undefined instruction";
 		break;
 	}
 }
@@ -285,6 +295,7 @@ static const uint8_t arm64_sigtramp[] = {
 
 const struct arch_signal arm64_signal = {
 	.minsigstksz = 5120,
+	.fault_trapno = 0,        /* no trap numbers on arm64 */
 	.trampoline = arm64_sigtramp,
 	.trampoline_len = sizeof(arm64_sigtramp),
 	.deliver = arm64_deliver,
