@@ -360,6 +360,37 @@ struct arch_sigdeliver {
 	unsigned trapno;
 };
 
+/*
+ * The alternate signal stack, in one place for emu/ and every arch/ (Linux's
+ * on_sig_stack(), sas_ss_flags() and sigsp()). The SS_ and SA_ONSTACK values are the same
+ * on every architecture.
+ */
+#define ARCH_SS_ONSTACK  1u
+#define ARCH_SS_DISABLE  2u
+#define ARCH_SA_ONSTACK  0x08000000ull
+
+static inline bool arch_on_sig_stack(uint64_t ss_sp, uint64_t ss_size, uint64_t sp)
+{
+	return sp > ss_sp && sp - ss_sp <= ss_size;
+}
+
+static inline uint32_t arch_sas_ss_flags(uint64_t ss_sp, uint64_t ss_size, uint64_t sp)
+{
+	if (!ss_size)
+		return ARCH_SS_DISABLE;
+	return arch_on_sig_stack(ss_sp, ss_size, sp) ? ARCH_SS_ONSTACK : 0;
+}
+
+/*
+ * Where the frame for @d goes below the interrupted @sp (after any red zone): the top of
+ * the alternate stack if SA_ONSTACK asks and it is not in use yet (*@entering), else @sp.
+ */
+static inline uint64_t arch_sigsp(const struct arch_sigdeliver *d, uint64_t sp, bool *entering)
+{
+	*entering = (d->sa_flags & ARCH_SA_ONSTACK) && !arch_sas_ss_flags(d->ss_sp, d->ss_size, sp);
+	return *entering ? d->ss_sp + d->ss_size : sp;
+}
+
 /** struct arch_sigreturn - what rt_sigreturn found in the frame, for the generic part. */
 struct arch_sigreturn {
 	uint64_t blocked;

@@ -38,12 +38,9 @@
 #define SIG_IGN_L    1
 
 #define SA_RESTORER_L  0x04000000ull
-#define SA_ONSTACK_L   0x08000000ull
 #define SA_NODEFER_L   0x40000000ull
 #define SA_RESETHAND_L 0x80000000ull
 
-#define SS_ONSTACK_L    1u
-#define SS_DISABLE_L    2u
 #define SS_AUTODISARM_L (1u << 31)
 
 #define SI_USER_L    0
@@ -164,14 +161,7 @@ static void sig_info_kill(uint8_t *info, int sig, int code)
 
 static bool sig_on_altstack(struct emu *emu, uint64_t sp)
 {
-	return sp > emu->sig.ss_sp && sp - emu->sig.ss_sp <= emu->sig.ss_size;
-}
-
-static uint32_t sig_sas_flags(struct emu *emu, uint64_t sp)
-{
-	if (!emu->sig.ss_size)
-		return SS_DISABLE_L;
-	return sig_on_altstack(emu, sp) ? SS_ONSTACK_L : 0;
+	return arch_on_sig_stack(emu->sig.ss_sp, emu->sig.ss_size, sp);
 }
 
 /* do_sigaltstack() with the new stack already read. */
@@ -182,11 +172,11 @@ static int sig_set_altstack(struct emu *emu, uint64_t ss_sp, uint32_t flags, uin
 
 	if (sig_on_altstack(emu, sp))
 		return -EPERM;
-	if (mode != SS_DISABLE_L && mode != SS_ONSTACK_L && mode != 0)
+	if (mode != ARCH_SS_DISABLE && mode != ARCH_SS_ONSTACK && mode != 0)
 		return -EINVAL;
 	if (emu->sig.ss_sp == ss_sp && emu->sig.ss_size == size && emu->sig.ss_flags == flags)
 		return 0;
-	if (mode == SS_DISABLE_L) {
+	if (mode == ARCH_SS_DISABLE) {
 		ss_sp = 0;
 		size = 0;
 	} else if (size < emu->cpu->signal->minsigstksz) {
@@ -316,7 +306,7 @@ static int sig_handle(struct emu *emu, int sig, const uint8_t *info, bool in_sys
 		.blocked = emu->sigmask,
 		.ss_sp = emu->sig.ss_sp,
 		.ss_size = emu->sig.ss_size,
-		.ss_flags = emu->sig.ss_size ? emu->sig.ss_flags : SS_DISABLE_L,
+		.ss_flags = emu->sig.ss_size ? emu->sig.ss_flags : ARCH_SS_DISABLE,
 		.fault_addr = emu->sig.fault_addr,
 		.fault_code = emu->sig.fault_code,
 		.trapno = emu->sig.trapno,
@@ -586,7 +576,7 @@ int64_t emu_sys_sigaltstack(struct emu *emu, const uint64_t *a)
 	memset(old, 0, sizeof(old));
 	v = htole64(emu->sig.ss_sp);
 	memcpy(old, &v, 8);
-	f = htole32(sig_sas_flags(emu, sp) | (emu->sig.ss_flags & SS_AUTODISARM_L));
+	f = htole32(arch_sas_ss_flags(emu->sig.ss_sp, emu->sig.ss_size, sp) | (emu->sig.ss_flags & SS_AUTODISARM_L));
 	memcpy(old + 8, &f, 4);
 	v = htole64(emu->sig.ss_size);
 	memcpy(old + 16, &v, 8);

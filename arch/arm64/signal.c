@@ -57,9 +57,6 @@
 #define PSR_DAIF      0x000003c0ull
 
 #define SA_SIGINFO_A  0x00000004ull
-#define SA_ONSTACK_A  0x08000000ull
-#define SS_ONSTACK_A  1u
-#define SS_DISABLE_A  2u
 
 #define ILL_ILLOPC_A  1
 #define TRAP_BRKPT_A  1
@@ -78,27 +75,15 @@ static int xreg(unsigned i)
 	return UC_ARM64_REG_X0 + (int)i;
 }
 
-static bool on_stack(const struct arch_sigdeliver *d, uint64_t sp)
-{
-	return sp > d->ss_sp && sp - d->ss_sp <= d->ss_size;
-}
-
-static uint32_t sas_flags(const struct arch_sigdeliver *d, uint64_t sp)
-{
-	if (!d->ss_size)
-		return SS_DISABLE_A;
-	return on_stack(d, sp) ? SS_ONSTACK_A : 0;
-}
-
 static int arm64_deliver(struct uc_struct *uc, bool in_syscall, const struct arch_sigdeliver *d,
 			 const struct arch_uaccess *ua)
 {
 	static uint8_t f[F_SIZE];
 	uint8_t *uc_p = f + F_UC, *sc = uc_p + UC_MCONTEXT, *rec = sc + SC_RESERVED;
-	uint64_t sp0 = rd(uc, UC_ARM64_REG_SP), sp = sp0, frame, record[2];
+	uint64_t sp0 = rd(uc, UC_ARM64_REG_SP), sp, frame, record[2];
+	bool entering;
 
-	if ((d->sa_flags & SA_ONSTACK_A) && sas_flags(d, sp) == 0)
-		sp = d->ss_sp + d->ss_size;
+	sp = arch_sigsp(d, sp0, &entering);
 	sp = (sp - 16) & ~UINT64_C(15);
 	frame = sp - F_SIZE;
 

@@ -61,9 +61,6 @@
 
 #define SA_SIGINFO_X  0x00000004ull
 #define SA_RESTORER_X 0x04000000ull
-#define SA_ONSTACK_X  0x08000000ull
-#define SS_ONSTACK_X  1u
-#define SS_DISABLE_X  2u
 
 #define EFL_CF 0x1u
 #define EFL_PF 0x4u
@@ -99,18 +96,6 @@ static const int x86_gregs[SC_NR_GREGS] = {
 #define G_RSP 15
 #define G_RIP 16
 #define G_EFL 17
-
-static bool on_stack(const struct arch_sigdeliver *d, uint64_t sp)
-{
-	return sp > d->ss_sp && sp - d->ss_sp <= d->ss_size;
-}
-
-static uint32_t sas_flags(const struct arch_sigdeliver *d, uint64_t sp)
-{
-	if (!d->ss_size)
-		return SS_DISABLE_X;
-	return on_stack(d, sp) ? SS_ONSTACK_X : 0;
-}
 
 /* The fxsave image of the FPU and SSE state. */
 static void fx_save(struct uc_struct *uc, uint8_t *fx)
@@ -195,14 +180,11 @@ static int x86_64_deliver(struct uc_struct *uc, bool in_syscall, const struct ar
 		g[G_RIP] += X86_SYSCALL_LEN;
 
 	sp = g[G_RSP] - REDZONE;
-	nested = on_stack(d, sp);
-	if ((d->sa_flags & SA_ONSTACK_X) && sas_flags(d, sp) == 0) {
-		sp = d->ss_sp + d->ss_size;
-		entering = true;
-	}
+	nested = arch_on_sig_stack(d->ss_sp, d->ss_size, sp);
+	sp = arch_sigsp(d, sp, &entering);
 	fxa = (sp - FX_SIZE) & ~UINT64_C(63);
 	frame = ((fxa - F_SIZE) & ~UINT64_C(15)) - 8;
-	if ((nested || entering) && !on_stack(d, frame))
+	if ((nested || entering) && !arch_on_sig_stack(d->ss_sp, d->ss_size, frame))
 		return -EFAULT;
 
 	memset(f, 0, sizeof(f));
