@@ -7,7 +7,7 @@
  * build the initial stack (stack.c), then emulate until the guest exits or faults (run.c's
  * loop). System calls are served from the engine's callback (syscall.c); a fault without a
  * handler ends in the report of report.c; the counters go out through stats.c.
- * The files are in layers (docs/DESIGN.md): no two call each other (tests/emu/layers.sh).
+ * The files are in layers (docs/DESIGN.md): no two call each other (tests/emu/layers.py).
  *
  * Exit statuses follow the shell's conventions: the guest's own status when it exits,
  * 128 + signal when a signal ends it (139 for SIGSEGV, also for "out of guest memory"),
@@ -298,12 +298,6 @@ int64_t emu_sys_timer_delete(struct emu *emu, const uint64_t *a);
 
 /* ---- report.c ---- */
 
-/**
- * emu_peek() - read guest memory as the hardware would for @access, without faulting
- * anything in and without setting accessed bits.
- * Return: bytes read (stops at the first page that is not accessible).
- */
-uint64_t emu_peek(struct emu *emu, uint64_t va, void *buf, uint64_t n, mm_access_t access);
 /** emu_report_end() - explain on stderr why the guest ended, if it did not exit itself. */
 void emu_report_end(struct emu *emu);
 /** emu_signal_name() - "SIGSEGV" for 11. */
@@ -350,6 +344,17 @@ void emu_stats_compare(const struct emu_result *a, const struct emu_result *b, F
  */
 int emu_run(const struct emu_options *opt, const char *path, int argc, char **argv,
 	    struct emu_result *res);
+
+/* ---- guestmem.c: a leaf ---- */
+
+/**
+ * emu_peek() - read guest memory as the hardware would for @access, without faulting
+ * anything in and without setting accessed bits.
+ * Return: bytes read (stops at the first page that is not accessible).
+ */
+uint64_t emu_peek(struct emu *emu, uint64_t va, void *buf, uint64_t n, mm_access_t access);
+/** emu_uaccess() - copy_from_user()/copy_to_user() as arch/'s struct arch_uaccess. */
+struct arch_uaccess emu_uaccess(struct emu *emu);
 
 /* ---- warn.c: a leaf ---- */
 

@@ -72,25 +72,6 @@ const char *emu_signal_name(int sig)
 	return buf;
 }
 
-uint64_t emu_peek(struct emu *emu, uint64_t va, void *buf, uint64_t n, mm_access_t access)
-{
-	const struct arch_mem *mem = mm_phys_mem(emu->phys);
-	uint64_t page = arch_page_size(emu->mmu), done = 0;
-
-	while (done < n) {
-		struct arch_walk w;
-		uint64_t chunk = MIN(n - done, page - ((va + done) & (page - 1)));
-
-		if (mm_walk(emu->mm, va + done, access, &w) != ARCH_WALK_OK)
-			break;
-		if (w.paddr >= mem->size || chunk > mem->size - w.paddr)
-			break;
-		memcpy((uint8_t *)buf + done, mem->base + w.paddr, chunk);
-		done += chunk;
-	}
-	return done;
-}
-
 /* mm_format_vma() and the walk columns pad with spaces: none at the end of a line. */
 static char *rstrip(char *s)
 {

@@ -114,27 +114,6 @@ static bool sig_handler_ignores(int sig, uint64_t handler)
 	return handler == SIG_IGN_L || (handler == SIG_DFL_L && sig_default_ignore(sig));
 }
 
-/* ---- guest memory for arch/ ---- */
-
-static int sig_read(void *ctx, void *dst, uint64_t src, uint64_t n)
-{
-	struct emu *emu = ctx;
-
-	return copy_from_user(emu->mm, dst, src, n) ? -EFAULT : 0;
-}
-
-static int sig_write(void *ctx, uint64_t dst, const void *src, uint64_t n)
-{
-	struct emu *emu = ctx;
-
-	return copy_to_user(emu->mm, dst, src, n) ? -EFAULT : 0;
-}
-
-static struct arch_uaccess sig_uaccess(struct emu *emu)
-{
-	return (struct arch_uaccess){ .ctx = emu, .read = sig_read, .write = sig_write };
-}
-
 /* ---- siginfo ---- */
 
 static void sig_info_fault(uint8_t *info, int sig, int code, uint64_t addr)
@@ -297,7 +276,7 @@ static void sig_kill(struct emu *emu, int sig, const char *reason)
 static int sig_handle(struct emu *emu, int sig, const uint8_t *info, bool in_syscall)
 {
 	struct sig_action a = sig_get(emu, sig);
-	struct arch_uaccess ua = sig_uaccess(emu);
+	struct arch_uaccess ua = emu_uaccess(emu);
 	struct arch_sigdeliver d = {
 		.signo = sig,
 		.handler = a.handler,
@@ -548,7 +527,7 @@ int64_t emu_sys_rt_sigpending(struct emu *emu, const uint64_t *a)
 
 int64_t emu_sys_rt_sigreturn(struct emu *emu, const uint64_t *a)
 {
-	struct arch_uaccess ua = sig_uaccess(emu);
+	struct arch_uaccess ua = emu_uaccess(emu);
 	struct arch_sigreturn r;
 	uint8_t info[ARCH_SIGINFO_SIZE];
 
