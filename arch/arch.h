@@ -358,6 +358,9 @@ enum emu_sysno {
 	EMU_SYS_clock_nanosleep, EMU_SYS_sched_yield, EMU_SYS_sched_getaffinity,
 	EMU_SYS_rt_sigreturn, EMU_SYS_sigaltstack, EMU_SYS_rt_sigpending, EMU_SYS_tkill,
 	EMU_SYS_clock_getres,
+	EMU_SYS_alarm, EMU_SYS_getitimer, EMU_SYS_setitimer, EMU_SYS_timer_create,
+	EMU_SYS_timer_settime, EMU_SYS_timer_gettime, EMU_SYS_timer_getoverrun,
+	EMU_SYS_timer_delete,
 	EMU_SYS__COUNT
 };
 
@@ -379,7 +382,7 @@ struct arch_stat_layout {
 /**
  * struct arch_cpu_hooks - what the engine calls back during emulation.
  * @syscall: a guest syscall instruction, with the PC already past it.
- * @exception: any other CPU exception; @intno is Unicorn's number (see exception_signal).
+ * @exception: any other CPU exception; @intno is Unicorn's number (see arch_signal.trap).
  * @user: passed back to both.
  * The caller owns the struct; it must outlive the engine it is installed on.
  */
@@ -425,6 +428,37 @@ struct arch_sigdeliver {
 	unsigned trapno;
 };
 
+/*
+ * The alternate signal stack, in one place for emu/ and every arch/ (Linux's
+ * on_sig_stack(), sas_ss_flags() and sigsp()). The SS_ and SA_ONSTACK values are the same
+ * on every architecture.
+ */
+#define ARCH_SS_ONSTACK  1u
+#define ARCH_SS_DISABLE  2u
+#define ARCH_SA_ONSTACK  0x08000000ull
+
+static inline bool arch_on_sig_stack(uint64_t ss_sp, uint64_t ss_size, uint64_t sp)
+{
+	return sp > ss_sp && sp - ss_sp <= ss_size;
+}
+
+static inline uint32_t arch_sas_ss_flags(uint64_t ss_sp, uint64_t ss_size, uint64_t sp)
+{
+	if (!ss_size)
+		return ARCH_SS_DISABLE;
+	return arch_on_sig_stack(ss_sp, ss_size, sp) ? ARCH_SS_ONSTACK : 0;
+}
+
+/*
+ * Where the frame for @d goes below the interrupted @sp (after any red zone): the top of
+ * the alternate stack if SA_ONSTACK asks and it is not in use yet (*@entering), else @sp.
+ */
+static inline uint64_t arch_sigsp(const struct arch_sigdeliver *d, uint64_t sp, bool *entering)
+{
+	*entering = (d->sa_flags & ARCH_SA_ONSTACK) && !arch_sas_ss_flags(d->ss_sp, d->ss_size, sp);
+	return *entering ? d->ss_sp + d->ss_size : sp;
+}
+
 /** struct arch_sigreturn - what rt_sigreturn found in the frame, for the generic part. */
 struct arch_sigreturn {
 	uint64_t blocked;
@@ -446,10 +480,13 @@ struct arch_trap {
 	uint64_t addr;            /* si_addr */
 	unsigned trapno;          /* x86 vector */
 	uint64_t code;            /* x86 error code, arm64 ESR */
+	const char *what;         /* for the report: "divide error (#DE)" */
+	bool fatal;               /* the kernel kills the task (die()): no handler runs */
 };
 
 struct arch_signal {
 	uint64_t minsigstksz;     /* MINSIGSTKSZ */
+	unsigned fault_trapno;    /* the trap number a page fault shows in the frame (x86 14) */
 	/* A sigreturn trampoline to map when a handler has no SA_RESTORER, or NULL. */
 	const uint8_t *trampoline;
 	unsigned trampoline_len;
@@ -527,10 +564,11 @@ struct arch_cpu {
 	 */
 	int (*set_pc_in_syscall)(struct uc_struct *uc, uint64_t pc);
 	/**
-	 * exception_signal() - the Linux signal a user-mode CPU exception @intno raises
-	 * (SIGILL, SIGTRAP, SIGSEGV, SIGBUS, SIGFPE), and its name in @what.
+	 * fpu_trap_next() - make the next FPU instruction trap as after a lazy FPU switch
+	 * (x86 CR0.TS: #NM, which the exception hook then clears), for --inject=lazy-fpu.
+	 * NULL where there is no such trap.
 	 */
-	int (*exception_signal)(uint32_t intno, const char **what);
+	int (*fpu_trap_next)(struct uc_struct *uc);
 	/**
 	 * fault_code() - the hardware's own fault syndrome for a failed walk: the x86 #PF
 	 * error code, or the arm64 ESR_EL1 value.

@@ -2,11 +2,12 @@
 /*
  * emu.h - the emulator half of mmuemu: one guest process run by Unicorn over mm/.
  *
- * A run goes: read and check the ELF file (elf.c), open the engine (engine.c, the only file
- * that talks to Unicorn), create the address space, load the segments and build the initial
- * stack (stack.c), then emulate until the guest exits or faults. System calls are served
- * inside the engine's hook (syscall.c); a fault without a handler ends in the report of
- * report.c; the counters go out through stats.c.
+ * A run goes: read and check the ELF file (elf.c), open the engine (engine.c and regs.c,
+ * the only files that talk to Unicorn), create the address space, load the segments and
+ * build the initial stack (stack.c), then emulate until the guest exits or faults (run.c's
+ * loop). System calls are served from the engine's callback (syscall.c); a fault without a
+ * handler ends in the report of report.c; the counters go out through stats.c.
+ * The files are in layers (docs/DESIGN.md): no two call each other (tests/emu/layers.py).
  *
  * Exit statuses follow the shell's conventions: the guest's own status when it exits,
  * 128 + signal when a signal ends it (139 for SIGSEGV, also for "out of guest memory"),
@@ -65,6 +66,7 @@ struct emu_options {
 	bool check_access;
 	uint64_t inject_frame_alloc, inject_table_alloc, inject_keep_table;
 	uint64_t inject_code_flush;   /* --inject=code-flush:N: a code flush at every Nth fill */
+	bool inject_lazy_fpu;         /* --inject=lazy-fpu: arch_cpu.fpu_trap_next() per syscall */
 	char **env;
 };
 
@@ -107,6 +109,37 @@ struct emu_counters {
 	uint64_t sys_mmap, sys_munmap, sys_mprotect, sys_brk;
 };
 
+/**
+ * struct emu_engine_ops - what the engine hands up to the layer above (run.c), as
+ * struct mm_engine hands mm/'s needs down. Each gets @ctx.
+ * @tlb_fill: a TLB miss at virtual @va for @access: the translation (@paddr, MM_PROT_*
+ *     in @prot) and 0, or a negative errno to refuse it (a fault: the engine stops with
+ *     EMU_ENGINE_FAULT, the PC at the access).
+ * @syscall: the guest's system call instruction; the PC is past it.
+ * @exception: a CPU exception; the engine stops after it (EMU_ENGINE_STOPPED).
+ * @mem_access, @fetch: if both are set, every load and store (physical @paddr) and every
+ *     instruction (virtual @va) is handed up (--check=access).
+ */
+struct emu_engine_ops {
+	void *ctx;
+	int (*tlb_fill)(void *ctx, uint64_t va, mm_access_t access, uint64_t *paddr,
+			unsigned *prot);
+	void (*syscall)(void *ctx);
+	void (*exception)(void *ctx, uint32_t intno);
+	void (*mem_access)(void *ctx, uint64_t paddr, mm_access_t access);
+	void (*fetch)(void *ctx, uint64_t va);
+};
+
+/* Why emu_engine_start() returned. */
+enum emu_engine_stop {
+	EMU_ENGINE_STOPPED,  /* emu_engine_stop() from a callback, or a flush to do */
+	EMU_ENGINE_KICKED,   /* emu_engine_kick(): between two blocks */
+	EMU_ENGINE_HALTED,   /* stopped by itself: the CPU halted */
+	EMU_ENGINE_FAULT,    /* @tlb_fill refused a translation */
+	EMU_ENGINE_INVALID,  /* an instruction the engine cannot decode */
+	EMU_ENGINE_ERROR,    /* the engine failed: emu->engine_error says how */
+};
+
 /* Why emulation stopped. */
 enum emu_end {
 	EMU_END_NONE = 0,   /* still running */
@@ -135,12 +168,14 @@ struct emu {
 	struct mm_phys *phys;
 	struct mm_struct *mm;
 	struct arch_cpu_hooks hooks;
+	struct emu_engine_ops engine_ops; /* the layer above the engine (run.c) */
 	struct emu_counters count;
 
 	/* run state */
 	bool running;
 	enum emu_end end;
 	int status;               /* exit status, or the signal for SIGNAL/FAULT/EXCEPTION */
+	bool stop_requested;      /* emu_engine_stop() since the last start */
 	bool fault_pending;       /* the fill hook refused a translation */
 	int fault_err;            /* -EFAULT or -ENOMEM from mm_fill_tlb */
 	struct mm_fault fault;
@@ -153,6 +188,7 @@ struct emu {
 	unsigned inject_grace;    /* fills spared after a forced flush */
 	uint8_t *code_pages;
 	uint8_t *write_pages;     /* frames a writable TLB entry may map (engine.c) */
+	uint64_t *code_va, *write_va; /* per frame: the one guest page it was marked through */
 	uint64_t nr_frames;
 	const char *engine_error; /* EMU_END_ERROR: the engine's message */
 	const char *kill_reason;  /* EMU_END_SIGNAL: where the signal came from */
@@ -166,6 +202,8 @@ struct emu {
 	struct emu_sigstate sig;  /* pending signals, altstack (signal.c) */
 	uint8_t unknown_named[1024 / 8];
 	struct emu_fs *fs;        /* the guest's fd table (fs.c) */
+	struct emu_timers *timers; /* itimers and POSIX timers (timer.c), NULL until used */
+	_Atomic uint64_t kicks;   /* emu_engine_kick() calls, from any thread */
 };
 
 /**
@@ -206,37 +244,60 @@ int emu_elf_load(struct emu *emu, const struct emu_image *img);
 int emu_stack_setup(struct emu *emu, const struct emu_image *img, int argc, char **argv,
 		    uint64_t *sp);
 
-/* ---- engine.c: the only file that includes Unicorn ---- */
+/* ---- engine.c: the Unicorn adapter (with regs.c, the only files that include it) ---- */
 
-/** emu_engine_open() - Unicorn over guest physical memory, with every hook. 0 or -1. */
-int emu_engine_open(struct emu *emu);
+/** emu_engine_open() - Unicorn over guest physical memory, calling up through @ops. 0 or -1. */
+int emu_engine_open(struct emu *emu, const struct emu_engine_ops *ops);
 void emu_engine_close(struct emu *emu);
 /** emu_engine_mm_engine() - the callbacks mm/ uses to flush this engine. */
 struct mm_engine emu_engine_mm_engine(struct emu *emu);
 /**
- * emu_engine_run() - emulate from @pc until the guest ends; emu->end says how.
+ * emu_engine_start() - emulate from *@pc until something stops it; *@pc is the PC then.
+ * Every stop is precise (docs/ENGINE.md).
  */
-void emu_engine_run(struct emu *emu, uint64_t pc);
-/** emu_engine_stop() - stop emulation after the current instruction (from a hook). */
-void emu_engine_stop(struct emu *emu);
-uint64_t emu_reg_read(struct emu *emu, int reg);
-void emu_reg_write(struct emu *emu, int reg, uint64_t v);
+enum emu_engine_stop emu_engine_start(struct emu *emu, uint64_t *pc);
 /** emu_engine_versions() - "unicorn X, capstone Y" for --version. */
 void emu_engine_versions(char *buf, size_t len);
+
+/* ---- regs.c: a leaf ---- */
+
+/** emu_engine_stop() - stop emulation after the current instruction (from a callback). */
+void emu_engine_stop(struct emu *emu);
+/**
+ * emu_engine_kick() - from any host thread: stop emulation precisely, at the start of the
+ * next translation block: emu_engine_start() returns EMU_ENGINE_KICKED. A kick while the
+ * engine is not emulating is lost unless the caller kicks again (docs/ENGINE.md, "Kicks
+ * from another thread").
+ */
+void emu_engine_kick(struct emu *emu);
+uint64_t emu_reg_read(struct emu *emu, int reg);
+void emu_reg_write(struct emu *emu, int reg, uint64_t v);
 
 /* ---- syscall.c ---- */
 
 /** emu_syscall_hook() - serve one guest system call; the engine's syscall callback. */
 void emu_syscall_hook(struct uc_struct *uc, void *user);
 
-/* ---- report.c ---- */
+/* ---- timer.c ---- */
 
 /**
- * emu_peek() - read guest memory as the hardware would for @access, without faulting
- * anything in and without setting accessed bits.
- * Return: bytes read (stops at the first page that is not accessible).
+ * emu_timer_expire() - on the guest's thread, after a kick or at syscall exit: queue the
+ * signals of the timers that expired, and re-arm the periodic ones.
  */
-uint64_t emu_peek(struct emu *emu, uint64_t va, void *buf, uint64_t n, mm_access_t access);
+void emu_timer_expire(struct emu *emu);
+/** emu_timer_exit() - stop the timer thread and free the timers. */
+void emu_timer_exit(struct emu *emu);
+int64_t emu_sys_alarm(struct emu *emu, const uint64_t *a);
+int64_t emu_sys_getitimer(struct emu *emu, const uint64_t *a);
+int64_t emu_sys_setitimer(struct emu *emu, const uint64_t *a);
+int64_t emu_sys_timer_create(struct emu *emu, const uint64_t *a);
+int64_t emu_sys_timer_settime(struct emu *emu, const uint64_t *a);
+int64_t emu_sys_timer_gettime(struct emu *emu, const uint64_t *a);
+int64_t emu_sys_timer_getoverrun(struct emu *emu, const uint64_t *a);
+int64_t emu_sys_timer_delete(struct emu *emu, const uint64_t *a);
+
+/* ---- report.c ---- */
+
 /** emu_report_end() - explain on stderr why the guest ended, if it did not exit itself. */
 void emu_report_end(struct emu *emu);
 /** emu_signal_name() - "SIGSEGV" for 11. */
@@ -283,6 +344,19 @@ void emu_stats_compare(const struct emu_result *a, const struct emu_result *b, F
  */
 int emu_run(const struct emu_options *opt, const char *path, int argc, char **argv,
 	    struct emu_result *res);
+
+/* ---- guestmem.c: a leaf ---- */
+
+/**
+ * emu_peek() - read guest memory as the hardware would for @access, without faulting
+ * anything in and without setting accessed bits.
+ * Return: bytes read (stops at the first page that is not accessible).
+ */
+uint64_t emu_peek(struct emu *emu, uint64_t va, void *buf, uint64_t n, mm_access_t access);
+/** emu_uaccess() - copy_from_user()/copy_to_user() as arch/'s struct arch_uaccess. */
+struct arch_uaccess emu_uaccess(struct emu *emu);
+
+/* ---- warn.c: a leaf ---- */
 
 /** emu_warn() - "mmuemu: " and a message on stderr. */
 void emu_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -1,32 +1,40 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * engine.c - Unicorn, seen from the rest of emu/. The only file that includes it, and so
- * the one place where uc_err becomes a message.
+ * engine.c - Unicorn, seen from the rest of emu/: a pure adapter. With regs.c (registers
+ * and stops) the only file that includes it, and the one place where uc_err becomes a
+ * message. It calls up only through struct emu_engine_ops, which run.c registers (the
+ * TLB fill, syscalls, CPU exceptions, --check=access), as mm/ calls it through struct
+ * mm_engine; emu_engine_start() says why emulation stopped and the run loop decides.
  *
  * Guest physical memory is one uc_mem_map_ptr() over mm/'s frames. Unicorn runs in its
  * virtual-TLB mode: on every miss of its softmmu TLB it calls emu_tlb_fill(), which asks
- * mm_fill_tlb() to walk the guest's real page tables (serving a demand fault if the VMA
- * allows the access). A refused translation makes uc_emu_start() return with the PC at the
- * faulting instruction; the fault mm/ described is kept for the report.
+ * the layer above (run.c: mm_fill_tlb(), the guest's real page tables, serving a demand
+ * fault if the VMA allows the access). A refused translation makes uc_emu_start() return
+ * with the PC at the faulting instruction.
  *
  * Translated code is cached by physical page. The guest's own stores into code are caught
  * by Unicorn, but mm/ writes guest memory from the host (the loader, a frame reused after
  * a free), and Unicorn's own detection re-arms only the virtual page the code was fetched
  * through, so a store through another alias of the frame goes unseen. emu_tlb_fill() marks
  * each frame it hands out with execute permission (code_pages) and each frame it hands
- * out writable (write_pages, until the next TLB flush). Then:
+ * out writable (write_pages, until the next TLB flush), each with the guest page it was
+ * handed out at (code_va, write_va; ENGINE_VA_MANY for several). Then:
  *  - a host write into a marked frame needs a code flush;
- *  - a writable, non-executable translation of a marked frame (a second alias) needs one;
- *  - a frame that becomes marked while a writable entry may map it needs a TLB flush, so
- *    that the alias is filled again and caught by the rule above.
+ *  - a writable translation of a code frame at another address than its code's (a
+ *    second alias, RW or RWX) needs one;
+ *  - an executable translation of a frame that a writable entry at another address may
+ *    map needs a TLB flush, so that the alias is filled again and caught by the rule above.
+ * One address for both is left to Unicorn, which re-arms its own writable entries for the
+ * page it translates from.
  * Every internal stop is precise (docs/ENGINE.md): the code cache cannot be flushed inside
  * a hook, and uc_emu_stop() inside the fill hook stops mid-block with the PC of the block's
  * start. So a flush needed during a fill makes the fill refuse the translation: Unicorn
- * then unwinds to the faulting instruction exactly as for a page fault, the run loop
- * flushes, and emulation restarts at that instruction, which fills again and goes on. A
- * flush needed in a syscall hook stops there, at the instruction boundary after it.
+ * then unwinds to the faulting instruction exactly as for a page fault,
+ * emu_engine_start() flushes and restarts at that instruction, which fills again and goes
+ * on. A flush needed in a syscall hook stops there, at the instruction boundary after it.
  */
 #include <errno.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include <capstone/capstone.h>
@@ -59,12 +67,21 @@ static bool engine_frame_test(const uint8_t *map, struct emu *emu, uint64_t padd
 	return frame < emu->nr_frames && (map[frame / 8] & (1u << (frame % 8)));
 }
 
-static void engine_frame_set(uint8_t *map, struct emu *emu, uint64_t paddr)
+/* Set the frame's bit and record @va, or ENGINE_VA_MANY if another address has it. */
+#define ENGINE_VA_MANY UINT64_MAX
+
+static void engine_frame_mark(uint8_t *map, uint64_t *va, struct emu *emu, uint64_t paddr,
+			      uint64_t page_va)
 {
 	uint64_t frame = paddr >> emu->mmu->page_shift;
 
-	if (frame < emu->nr_frames)
-		map[frame / 8] |= (uint8_t)(1u << (frame % 8));
+	if (frame >= emu->nr_frames)
+		return;
+	if (!(map[frame / 8] & (1u << (frame % 8))))
+		va[frame] = page_va;
+	else if (va[frame] != page_va)
+		va[frame] = ENGINE_VA_MANY;
+	map[frame / 8] |= (uint8_t)(1u << (frame % 8));
 }
 
 static bool engine_range_has_code(struct emu *emu, uint64_t paddr, uint64_t len)
@@ -129,7 +146,7 @@ static void engine_invalidate_code(void *ctx, uint64_t paddr, uint64_t len)
 	if (emu->in_fill)
 		emu->fill_restart = true;
 	else if (emu->running)
-		uc_emu_stop(emu->uc);
+		emu_engine_stop(emu);
 }
 
 struct mm_engine emu_engine_mm_engine(struct emu *emu)
@@ -159,7 +176,7 @@ static bool emu_tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb
 {
 	struct emu *emu = user;
 	mm_access_t access;
-	uint64_t paddr, faults;
+	uint64_t paddr, page_va, frame;
 	unsigned prot;
 	int err;
 
@@ -175,14 +192,11 @@ static bool emu_tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb
 		break;
 	}
 	emu->count.tlb_fills++;
-	faults = emu->mm->stats.faults;
 	emu->in_fill = true;
-	err = mm_fill_tlb(emu->mm, vaddr, access, &paddr, &prot, &emu->fault);
+	err = emu->engine_ops.tlb_fill(emu->engine_ops.ctx, vaddr, access, &paddr, &prot);
 	emu->in_fill = false;
-	emu_check_fill(emu, vaddr, err, faults, err ? 0 : paddr);
 	if (err) {
 		emu->fault_pending = true;
-		emu->fault_err = err;
 		emu->fill_restart = false;
 		return false;
 	}
@@ -199,20 +213,26 @@ static bool emu_tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb
 			emu->inject_grace = ENGINE_INJECT_GRACE;
 		}
 	}
-	/* A writable alias of a frame that holds code. */
-	if ((prot & MM_PROT_WRITE) && !(prot & MM_PROT_EXEC) &&
-	    engine_frame_test(emu->code_pages, emu, paddr))
+	/*
+	 * A writable entry for a frame with code fetched (or fetchable) through another
+	 * address: Unicorn would re-arm only that address. Code flush, whatever the entry's
+	 * execute permission (an RWX alias).
+	 */
+	page_va = vaddr & ~(arch_page_size(emu->mmu) - 1);
+	frame = paddr >> emu->mmu->page_shift;
+	if ((prot & MM_PROT_WRITE) && engine_frame_test(emu->code_pages, emu, paddr) &&
+	    emu->code_va[frame] != page_va)
 		emu->code_flush_pending = emu->fill_restart = true;
-	/* Code in a frame that an earlier writable entry may still map. */
-	if ((prot & MM_PROT_EXEC) && !engine_frame_test(emu->code_pages, emu, paddr) &&
-	    engine_frame_test(emu->write_pages, emu, paddr))
+	/* Code in a frame that a writable entry at another address may still map. */
+	if ((prot & MM_PROT_EXEC) && engine_frame_test(emu->write_pages, emu, paddr) &&
+	    emu->write_va[frame] != page_va)
 		emu->tlb_flush_pending = emu->fill_restart = true;
 	if (emu->fill_restart)
 		return false;
 	if (prot & MM_PROT_EXEC)
-		engine_frame_set(emu->code_pages, emu, paddr);
+		engine_frame_mark(emu->code_pages, emu->code_va, emu, paddr, page_va);
 	if (prot & MM_PROT_WRITE)
-		engine_frame_set(emu->write_pages, emu, paddr);
+		engine_frame_mark(emu->write_pages, emu->write_va, emu, paddr, page_va);
 	/* vaddr is aligned to Unicorn's page, which may be a fraction of the guest's. */
 	e->paddr = paddr + (vaddr & (arch_page_size(emu->mmu) - 1));
 	e->perms = engine_uc_perms(prot);
@@ -220,30 +240,45 @@ static bool emu_tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb
 }
 
 /*
- * --check=access: every load, store and instruction fetch, checked against the shadow.
+ * --check=access: every load, store and instruction fetch, handed up.
  * In the virtual-TLB mode the memory hooks receive the physical address.
  */
-static void emu_check_mem_hook(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
-			       int64_t value, void *user)
-{
-	emu_check_data(user, addr, type == UC_MEM_WRITE ? MM_PROT_WRITE : MM_PROT_READ);
-}
-
-static void emu_check_code_hook(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
-{
-	emu_check_fetch(user, addr);
-}
-
-static void emu_exception_hook(uc_engine *uc, uint32_t intno, void *user)
+static void engine_mem_hook(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
+			    int64_t value, void *user)
 {
 	struct emu *emu = user;
 
-	emu->end = EMU_END_EXCEPTION;
-	emu->intno = intno;
-	uc_emu_stop(uc);
+	emu->engine_ops.mem_access(emu->engine_ops.ctx, addr,
+				   type == UC_MEM_WRITE ? MM_PROT_WRITE : MM_PROT_READ);
+}
+
+static void engine_code_hook(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
+{
+	struct emu *emu = user;
+
+	emu->engine_ops.fetch(emu->engine_ops.ctx, addr);
+}
+
+static void engine_syscall_hook(struct uc_struct *uc, void *user)
+{
+	struct emu *emu = user;
+
+	emu->engine_ops.syscall(emu->engine_ops.ctx);
+}
+
+/* A CPU exception (arch/ has already filtered it): handed up, and emulation stops. */
+static void engine_exception_hook(uc_engine *uc, uint32_t intno, void *user)
+{
+	struct emu *emu = user;
+
+	emu->engine_ops.exception(emu->engine_ops.ctx, intno);
+	emu_engine_stop(emu);
 }
 
 /* ---- life cycle ---- */
+
+/* Unicorn's translated-code buffer: qemu-user's old default. */
+#define ENGINE_TCG_BUFFER_SIZE (32u << 20)
 
 /*
  * uc_ctl_get_page_size(), with the control word built from unsigned operands: Unicorn's
@@ -254,7 +289,7 @@ static uc_err engine_get_page_size(uc_engine *uc, uint32_t *size)
 	return uc_ctl(uc, UC_CTL(UC_CTL_UC_PAGE_SIZE, 1u, (unsigned)UC_CTL_IO_READ), size);
 }
 
-int emu_engine_open(struct emu *emu)
+int emu_engine_open(struct emu *emu, const struct emu_engine_ops *ops)
 {
 	const struct arch_mem *mem = mm_phys_mem(emu->phys);
 	uint32_t uc_page = 0, page = (uint32_t)arch_page_size(emu->mmu);
@@ -262,6 +297,7 @@ int emu_engine_open(struct emu *emu)
 	uc_err err;
 	int ret;
 
+	emu->engine_ops = *ops;
 	err = uc_open((uc_arch)emu->cpu->uc_arch, (uc_mode)emu->cpu->uc_mode, &emu->uc);
 	if (!engine_check(emu, err, "cannot open the emulator"))
 		return -1;
@@ -270,6 +306,13 @@ int emu_engine_open(struct emu *emu)
 	 * guest pages. (arm64 uses 1 KiB pages, and Unicorn 2.1.1 lets only 32-bit ARM change
 	 * that: each 4 KiB guest page then takes up to four fills.)
 	 */
+	/*
+	 * A small code buffer, set before anything initialises the engine: Unicorn's default
+	 * is 1 GiB, and every flush of the code cache touches all of it (docs/ENGINE.md).
+	 */
+	err = uc_ctl_set_tcg_buffer_size(emu->uc, ENGINE_TCG_BUFFER_SIZE);
+	if (!engine_check(emu, err, "cannot size the code buffer"))
+		goto out_close;
 	err = engine_get_page_size(emu->uc, &uc_page);
 	if (!err && (uc_page > page || page % uc_page))
 		err = UC_ERR_ARG;
@@ -298,18 +341,18 @@ int emu_engine_open(struct emu *emu)
 	err = uc_hook_add(emu->uc, &hh, UC_HOOK_TLB_FILL, (void *)emu_tlb_fill, emu, 1, 0);
 	if (!engine_check(emu, err, "cannot install the TLB-fill hook"))
 		goto out_close;
-	if (emu->opt->check_access) {
+	if (ops->mem_access && ops->fetch) {
 		err = uc_hook_add(emu->uc, &hh, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
-				  (void *)emu_check_mem_hook, emu, 1, 0);
+				  (void *)engine_mem_hook, emu, 1, 0);
 		if (!err)
-			err = uc_hook_add(emu->uc, &hh, UC_HOOK_CODE, (void *)emu_check_code_hook,
+			err = uc_hook_add(emu->uc, &hh, UC_HOOK_CODE, (void *)engine_code_hook,
 					  emu, 1, 0);
 		if (!engine_check(emu, err, "cannot install the --check=access hooks"))
 			goto out_close;
 	}
 	emu->hooks = (struct arch_cpu_hooks){
-		.syscall = emu_syscall_hook,
-		.exception = emu_exception_hook,
+		.syscall = engine_syscall_hook,
+		.exception = engine_exception_hook,
 		.user = emu,
 	};
 	ret = emu->cpu->hook_install(emu->uc, &emu->hooks);
@@ -319,6 +362,8 @@ int emu_engine_open(struct emu *emu)
 	emu->nr_frames = mem->size >> emu->mmu->page_shift;
 	emu->code_pages = g_malloc0((emu->nr_frames + 7) / 8);
 	emu->write_pages = g_malloc0((emu->nr_frames + 7) / 8);
+	emu->code_va = g_new(uint64_t, emu->nr_frames);
+	emu->write_va = g_new(uint64_t, emu->nr_frames);
 	return 0;
 
 out_close:
@@ -336,92 +381,55 @@ void emu_engine_close(struct emu *emu)
 	emu->code_pages = NULL;
 	g_free(emu->write_pages);
 	emu->write_pages = NULL;
-}
-
-void emu_engine_stop(struct emu *emu)
-{
-	uc_emu_stop(emu->uc);
-}
-
-uint64_t emu_reg_read(struct emu *emu, int reg)
-{
-	uint64_t v = 0;
-
-	uc_reg_read(emu->uc, reg, &v);
-	return v;
-}
-
-void emu_reg_write(struct emu *emu, int reg, uint64_t v)
-{
-	uc_reg_write(emu->uc, reg, &v);
-}
-
-/* An invalid instruction, or the one Linux traps on instead (arch_cpu.trap_insn). */
-static uint32_t engine_invalid_intno(struct emu *emu, uint64_t pc)
-{
-	const struct arch_cpu *cpu = emu->cpu;
-	uint8_t insn[16];
-
-	if (cpu->trap_insn && cpu->trap_insn_len <= sizeof(insn) &&
-	    !copy_from_user(emu->mm, insn, pc, cpu->trap_insn_len) &&
-	    !memcmp(insn, cpu->trap_insn, cpu->trap_insn_len))
-		return ARCH_INTNO_TRAP_INSN;
-	return EMU_INTNO_INVALID_INSN;
+	g_free(emu->code_va);
+	g_free(emu->write_va);
+	emu->code_va = emu->write_va = NULL;
 }
 
 /*
- * Emulate until the guest ends. Emulation also stops, and is resumed here at the PC it
- * reached, when the code cache or the TLB must be flushed: after a syscall hook asked for
- * it, or a refused fill (fill_restart), where Unicorn has put the PC back at the access.
+ * One stretch of emulation from *@pc; *@pc is where it stopped. A fill refused only to
+ * flush first (fill_restart) is restarted here, at the faulting instruction, after the
+ * flush; a stop asked for a flush from a syscall hook comes back as EMU_ENGINE_STOPPED
+ * and the flush is done at the next call.
  */
-void emu_engine_run(struct emu *emu, uint64_t pc)
+enum emu_engine_stop emu_engine_start(struct emu *emu, uint64_t *pc)
 {
+	uint64_t kicks;
 	uc_err err;
 
-	while (emu->end == EMU_END_NONE) {
+	for (;;) {
 		if (emu->code_flush_pending)
 			engine_flush_code(emu);
 		else if (emu->tlb_flush_pending)
 			engine_flush_tlb(emu);
 		emu->fault_pending = false;
+		emu->stop_requested = false;
 		emu->running = true;
-		err = uc_emu_start(emu->uc, pc, 0, 0, 0);
+		kicks = atomic_load(&emu->kicks);
+		err = uc_emu_start(emu->uc, *pc, 0, 0, 0);
 		emu->running = false;
-		pc = emu_reg_read(emu, emu->cpu->reg_pc);
+		*pc = emu_reg_read(emu, emu->cpu->reg_pc);
 		if (emu->fill_restart) {
 			emu->fill_restart = false;
-			if (err == UC_ERR_EXCEPTION && emu->end == EMU_END_NONE)
+			if (err == UC_ERR_EXCEPTION && !emu->stop_requested)
 				continue;
 		}
-		/* A fault or exception the guest handles resumes at its handler (signal.c). */
-		if (emu->end == EMU_END_EXCEPTION && emu_signal_trap(emu, &pc))
-			continue;
-		if (emu->end != EMU_END_NONE)
-			break;
-		if (err != UC_ERR_OK) {
-			if (emu->fault_pending) {
-				emu->end = EMU_END_FAULT;
-			} else if (err == UC_ERR_INSN_INVALID) {
-				emu->end = EMU_END_EXCEPTION;
-				emu->intno = engine_invalid_intno(emu, pc);
-			} else {
-				emu->end = EMU_END_ERROR;
-				emu->engine_error = uc_strerror(err);
-			}
-			if (emu_signal_trap(emu, &pc))
-				continue;
-			break;
-		}
-		if (!emu->code_flush_pending && !emu->tlb_flush_pending && emu->cpu->halt_signal) {
-			/* Stopped by itself: the CPU halted (hlt), which user mode may not do. */
-			pc -= emu->cpu->halt_insn_len;
-			emu_reg_write(emu, emu->cpu->reg_pc, pc);
-			emu->end = EMU_END_EXCEPTION;
-			emu->intno = EMU_INTNO_HALT;
-			if (emu_signal_trap(emu, &pc))
-				continue;
-		}
+		break;
 	}
+	if (err == UC_ERR_OK) {
+		/* Kicked (regs.c): stopped at the start of a block, every register consistent. */
+		if (atomic_load(&emu->kicks) != kicks)
+			return EMU_ENGINE_KICKED;
+		if (emu->stop_requested || emu->code_flush_pending || emu->tlb_flush_pending)
+			return EMU_ENGINE_STOPPED;
+		return EMU_ENGINE_HALTED;
+	}
+	if (emu->fault_pending)
+		return EMU_ENGINE_FAULT;
+	if (err == UC_ERR_INSN_INVALID)
+		return EMU_ENGINE_INVALID;
+	emu->engine_error = uc_strerror(err);
+	return EMU_ENGINE_ERROR;
 }
 
 void emu_engine_versions(char *buf, size_t len)

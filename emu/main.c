@@ -53,6 +53,7 @@ static const GOptionEntry main_options[] = {
 	  "the Nth allocation of a data frame / table page; keep-table:N plants a teardown bug "
 	  "(the Nth table page free_pgtables should free is kept) for --check to find; "
 	  "code-flush:N flushes translated code at every Nth TLB fill; "
+	  "lazy-fpu makes the first FPU instruction after each syscall trap (x86 #NM, CR0.TS); "
 	  "skip-tlb-flush = --no-tlb-flush",
 	  "WHAT" },
 	{ "mem", 0, 0, G_OPTION_ARG_STRING, &opt_mem,
@@ -151,6 +152,10 @@ static int parse_inject(const char *list, struct emu_options *opt)
 
 		if (!strcmp(*it, "skip-tlb-flush")) {
 			opt->no_tlb_flush = true;
+			continue;
+		}
+		if (!strcmp(*it, "lazy-fpu")) {
+			opt->inject_lazy_fpu = true;
 			continue;
 		}
 		if (!colon || !g_ascii_isdigit(colon[1])) {

@@ -46,6 +46,9 @@
 #ifndef SIGPIPE_LINUX
 #define SIGPIPE_LINUX 13
 #endif
+#define SIGALRM_LINUX 14
+#define SIGVTALRM_LINUX 26
+#define SIGPROF_LINUX 27
 #define SIGRTMIN_LINUX 32
 #define SIGRTMAX_LINUX 64
 
@@ -67,25 +70,6 @@ const char *emu_signal_name(int sig)
 	else
 		snprintf(buf, sizeof(buf), "SIG%d", sig);
 	return buf;
-}
-
-uint64_t emu_peek(struct emu *emu, uint64_t va, void *buf, uint64_t n, mm_access_t access)
-{
-	const struct arch_mem *mem = mm_phys_mem(emu->phys);
-	uint64_t page = arch_page_size(emu->mmu), done = 0;
-
-	while (done < n) {
-		struct arch_walk w;
-		uint64_t chunk = MIN(n - done, page - ((va + done) & (page - 1)));
-
-		if (mm_walk(emu->mm, va + done, access, &w) != ARCH_WALK_OK)
-			break;
-		if (w.paddr >= mem->size || chunk > mem->size - w.paddr)
-			break;
-		memcpy((uint8_t *)buf + done, mem->base + w.paddr, chunk);
-		done += chunk;
-	}
-	return done;
 }
 
 /* mm_format_vma() and the walk columns pad with spaces: none at the end of a line. */
@@ -352,17 +336,16 @@ static void report_fault(struct emu *emu, uint64_t pc, uint64_t sp, FILE *out)
 
 static void report_exception(struct emu *emu, uint64_t pc, uint64_t sp, FILE *out)
 {
-	const char *what = "invalid opcode";
-	int sig = SIGILL;
 	GString *head = g_string_new(NULL);
+	struct arch_trap t;
+	uint64_t trap_pc = pc;
+	const char *what;
+	int sig;
 
-	if (emu->intno == EMU_INTNO_HALT) {
-		what = "privileged instruction (it halts the CPU)";
-		sig = emu->cpu->halt_signal;
-	} else if (emu->intno != EMU_INTNO_INVALID_INSN) {
-		sig = emu->cpu->exception_signal(emu->intno, &what);
-	}
-
+	/* The architecture's one table of exceptions (arch/<name>/signal.c). */
+	emu->cpu->signal->trap(emu->intno, &trap_pc, &t);
+	what = t.what;
+	sig = t.signo;
 	emu->status = sig;
 	g_string_append_printf(head, "mmuemu: %s[%d]: trap %s ip %016" PRIx64 " sp %016" PRIx64,
 			       emu->comm, EMU_GUEST_PID, what, pc, sp);
@@ -396,6 +379,10 @@ void emu_report_end(struct emu *emu)
 		 * status (128 + 13) tells.
 		 */
 		if (emu->status == SIGPIPE_LINUX)
+			break;
+		/* An unhandled timer signal (alarm(2)) is as quiet, on Linux and qemu-user. */
+		if (emu->status == SIGALRM_LINUX || emu->status == SIGVTALRM_LINUX ||
+		    emu->status == SIGPROF_LINUX)
 			break;
 		fprintf(out, "mmuemu: %s[%d]: killed by %s (%s)\n", emu->comm, EMU_GUEST_PID,
 			emu_signal_name(emu->status), emu->kill_reason);

@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,22 +16,115 @@
 #include "emu/emu.h"
 #include "emu/fs.h"
 
-void emu_warn(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("mmuemu: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
 static void run_set_comm(struct emu *emu, const char *path)
 {
 	const char *base = strrchr(path, '/');
 
 	g_strlcpy(emu->comm, base ? base + 1 : path, sizeof(emu->comm));
+}
+
+/* ---- what the engine hands up ---- */
+
+static int run_tlb_fill(void *ctx, uint64_t va, mm_access_t access, uint64_t *paddr,
+			unsigned *prot)
+{
+	struct emu *emu = ctx;
+	uint64_t faults = emu->mm->stats.faults;
+	int err = mm_fill_tlb(emu->mm, va, access, paddr, prot, &emu->fault);
+
+	emu_check_fill(emu, va, err, faults, err ? 0 : *paddr);
+	emu->fault_err = err;
+	return err;
+}
+
+/* A syscall, then what timers fired meanwhile, delivered on the same way out. */
+static void run_syscall(void *ctx)
+{
+	struct emu *emu = ctx;
+
+	emu_syscall_hook(emu->uc, emu);
+	emu_timer_expire(emu);
+	emu_signal_syscall_exit(emu);
+	/* As a kernel that switches FPU state lazily leaves it on the way out. */
+	if (emu->opt->inject_lazy_fpu && emu->cpu->fpu_trap_next)
+		emu->cpu->fpu_trap_next(emu->uc);
+}
+
+static void run_exception(void *ctx, uint32_t intno)
+{
+	struct emu *emu = ctx;
+
+	emu->end = EMU_END_EXCEPTION;
+	emu->intno = intno;
+}
+
+static void run_mem_access(void *ctx, uint64_t paddr, mm_access_t access)
+{
+	emu_check_data(ctx, paddr, access);
+}
+
+static void run_fetch(void *ctx, uint64_t va)
+{
+	emu_check_fetch(ctx, va);
+}
+
+/* An invalid instruction, or the one Linux traps on instead (arch_cpu.trap_insn). */
+static uint32_t run_invalid_intno(struct emu *emu, uint64_t pc)
+{
+	const struct arch_cpu *cpu = emu->cpu;
+	uint8_t insn[16];
+
+	if (cpu->trap_insn && cpu->trap_insn_len <= sizeof(insn) &&
+	    !copy_from_user(emu->mm, insn, pc, cpu->trap_insn_len) &&
+	    !memcmp(insn, cpu->trap_insn, cpu->trap_insn_len))
+		return ARCH_INTNO_TRAP_INSN;
+	return EMU_INTNO_INVALID_INSN;
+}
+
+/*
+ * Emulate until the guest ends. A fault or exception the guest handles resumes at its
+ * handler (signal.c); a kick delivers what timers made pending, between two blocks.
+ */
+static void run_guest(struct emu *emu, uint64_t pc)
+{
+	while (emu->end == EMU_END_NONE) {
+		switch (emu_engine_start(emu, &pc)) {
+		case EMU_ENGINE_STOPPED:
+			break;
+		case EMU_ENGINE_KICKED:
+			if (emu->end != EMU_END_NONE)
+				break;
+			emu_timer_expire(emu);
+			emu_signal_interrupt(emu);
+			pc = emu_reg_read(emu, emu->cpu->reg_pc);
+			break;
+		case EMU_ENGINE_HALTED:
+			/* The CPU halted (hlt), which user mode may not do. */
+			if (!emu->cpu->halt_signal || emu->end != EMU_END_NONE)
+				break;
+			pc -= emu->cpu->halt_insn_len;
+			emu_reg_write(emu, emu->cpu->reg_pc, pc);
+			emu->end = EMU_END_EXCEPTION;
+			emu->intno = EMU_INTNO_HALT;
+			break;
+		case EMU_ENGINE_FAULT:
+			if (emu->end == EMU_END_NONE)
+				emu->end = EMU_END_FAULT;
+			break;
+		case EMU_ENGINE_INVALID:
+			if (emu->end != EMU_END_NONE)
+				break;
+			emu->end = EMU_END_EXCEPTION;
+			emu->intno = run_invalid_intno(emu, pc);
+			break;
+		case EMU_ENGINE_ERROR:
+			if (emu->end == EMU_END_NONE)
+				emu->end = EMU_END_ERROR;
+			break;
+		}
+		if (emu->end == EMU_END_FAULT || emu->end == EMU_END_EXCEPTION)
+			emu_signal_trap(emu, &pc);
+	}
 }
 
 /* The guest's exit status as a shell shows it. */
@@ -60,6 +152,7 @@ int emu_run(const struct emu_options *opt, const char *path, int argc, char **ar
 	struct emu *emu;
 	struct emu_image img;
 	struct mm_engine engine;
+	struct emu_engine_ops ops;
 	char *exe_path;
 	uint64_t sp;
 	int err, status = EMU_EXIT_USAGE;
@@ -87,7 +180,15 @@ int emu_run(const struct emu_options *opt, const char *path, int argc, char **ar
 			 opt->mem_size >> 20, strerror(-err));
 		goto out_free;
 	}
-	if (emu_engine_open(emu))
+	ops = (struct emu_engine_ops){
+		.ctx = emu,
+		.tlb_fill = run_tlb_fill,
+		.syscall = run_syscall,
+		.exception = run_exception,
+		.mem_access = opt->check_access ? run_mem_access : NULL,
+		.fetch = opt->check_access ? run_fetch : NULL,
+	};
+	if (emu_engine_open(emu, &ops))
 		goto out_phys;
 	engine = emu_engine_mm_engine(emu);
 	err = mm_create(emu->mmu, emu->phys, &engine, &emu->mm);
@@ -117,7 +218,7 @@ int emu_run(const struct emu_options *opt, const char *path, int argc, char **ar
 
 	/* A broken invariant after loading (--check) ends the run before it starts. */
 	emu_check_mm(emu, "exec of %s", path);
-	emu_engine_run(emu, img.entry);
+	run_guest(emu, img.entry);
 	fflush(stdout);
 	emu_report_end(emu);
 	status = run_status(emu);
@@ -127,6 +228,7 @@ int emu_run(const struct emu_options *opt, const char *path, int argc, char **ar
 	}
 
 out_mm:
+	emu_timer_exit(emu);
 	emu_fs_exit(emu);
 	exit_mmap(emu->mm);
 	status = emu_check_exit(emu, status);

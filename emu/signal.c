@@ -38,12 +38,9 @@
 #define SIG_IGN_L    1
 
 #define SA_RESTORER_L  0x04000000ull
-#define SA_ONSTACK_L   0x08000000ull
 #define SA_NODEFER_L   0x40000000ull
 #define SA_RESETHAND_L 0x80000000ull
 
-#define SS_ONSTACK_L    1u
-#define SS_DISABLE_L    2u
 #define SS_AUTODISARM_L (1u << 31)
 
 #define SI_USER_L    0
@@ -55,8 +52,6 @@
 #define SIG_SETMASK_L 2
 #define SIGSET_SIZE_L 8
 #define SIGACTION_SIZE_L 32
-
-#define X86_TRAP_PF  14   /* sigcontext.trapno of a page fault (x86; arm64 has none) */
 
 #define BIT(sig) (UINT64_C(1) << ((sig) - 1))
 #define UNBLOCKABLE (BIT(SIGKILL_L) | BIT(SIGSTOP_L))
@@ -119,27 +114,6 @@ static bool sig_handler_ignores(int sig, uint64_t handler)
 	return handler == SIG_IGN_L || (handler == SIG_DFL_L && sig_default_ignore(sig));
 }
 
-/* ---- guest memory for arch/ ---- */
-
-static int sig_read(void *ctx, void *dst, uint64_t src, uint64_t n)
-{
-	struct emu *emu = ctx;
-
-	return copy_from_user(emu->mm, dst, src, n) ? -EFAULT : 0;
-}
-
-static int sig_write(void *ctx, uint64_t dst, const void *src, uint64_t n)
-{
-	struct emu *emu = ctx;
-
-	return copy_to_user(emu->mm, dst, src, n) ? -EFAULT : 0;
-}
-
-static struct arch_uaccess sig_uaccess(struct emu *emu)
-{
-	return (struct arch_uaccess){ .ctx = emu, .read = sig_read, .write = sig_write };
-}
-
 /* ---- siginfo ---- */
 
 static void sig_info_fault(uint8_t *info, int sig, int code, uint64_t addr)
@@ -166,14 +140,7 @@ static void sig_info_kill(uint8_t *info, int sig, int code)
 
 static bool sig_on_altstack(struct emu *emu, uint64_t sp)
 {
-	return sp > emu->sig.ss_sp && sp - emu->sig.ss_sp <= emu->sig.ss_size;
-}
-
-static uint32_t sig_sas_flags(struct emu *emu, uint64_t sp)
-{
-	if (!emu->sig.ss_size)
-		return SS_DISABLE_L;
-	return sig_on_altstack(emu, sp) ? SS_ONSTACK_L : 0;
+	return arch_on_sig_stack(emu->sig.ss_sp, emu->sig.ss_size, sp);
 }
 
 /* do_sigaltstack() with the new stack already read. */
@@ -184,11 +151,11 @@ static int sig_set_altstack(struct emu *emu, uint64_t ss_sp, uint32_t flags, uin
 
 	if (sig_on_altstack(emu, sp))
 		return -EPERM;
-	if (mode != SS_DISABLE_L && mode != SS_ONSTACK_L && mode != 0)
+	if (mode != ARCH_SS_DISABLE && mode != ARCH_SS_ONSTACK && mode != 0)
 		return -EINVAL;
 	if (emu->sig.ss_sp == ss_sp && emu->sig.ss_size == size && emu->sig.ss_flags == flags)
 		return 0;
-	if (mode == SS_DISABLE_L) {
+	if (mode == ARCH_SS_DISABLE) {
 		ss_sp = 0;
 		size = 0;
 	} else if (size < emu->cpu->signal->minsigstksz) {
@@ -228,16 +195,29 @@ static void sig_force_segv(struct emu *emu, int sig)
 	sig_force(emu, SIGSEGV_L, info);
 }
 
-void emu_signal_send(struct emu *emu, int sig, int si_code)
+bool emu_signal_queue(struct emu *emu, int sig, const uint8_t *info)
 {
 	struct sig_action a = sig_get(emu, sig);
 
 	if (!(emu->sigmask & BIT(sig)) && sig_handler_ignores(sig, a.handler))
-		return;
+		return false;
 	if (emu->sig.pending & BIT(sig))
-		return;
+		return false;
 	emu->sig.pending |= BIT(sig);
-	sig_info_kill(emu->sig.info[sig], sig, si_code);
+	memcpy(emu->sig.info[sig], info, ARCH_SIGINFO_SIZE);
+	return true;
+}
+
+void emu_signal_send(struct emu *emu, int sig, int si_code)
+{
+	uint8_t info[ARCH_SIGINFO_SIZE];
+
+	/* SEND_SIG_PRIV (an itimer's SIGALRM) carries no sender. */
+	if (si_code == SI_KERNEL_L)
+		sig_info_fault(info, sig, si_code, 0);
+	else
+		sig_info_kill(info, sig, si_code);
+	emu_signal_queue(emu, sig, info);
 }
 
 /* ---- delivery ---- */
@@ -296,7 +276,7 @@ static void sig_kill(struct emu *emu, int sig, const char *reason)
 static int sig_handle(struct emu *emu, int sig, const uint8_t *info, bool in_syscall)
 {
 	struct sig_action a = sig_get(emu, sig);
-	struct arch_uaccess ua = sig_uaccess(emu);
+	struct arch_uaccess ua = emu_uaccess(emu);
 	struct arch_sigdeliver d = {
 		.signo = sig,
 		.handler = a.handler,
@@ -305,7 +285,7 @@ static int sig_handle(struct emu *emu, int sig, const uint8_t *info, bool in_sys
 		.blocked = emu->sigmask,
 		.ss_sp = emu->sig.ss_sp,
 		.ss_size = emu->sig.ss_size,
-		.ss_flags = emu->sig.ss_size ? emu->sig.ss_flags : SS_DISABLE_L,
+		.ss_flags = emu->sig.ss_size ? emu->sig.ss_flags : ARCH_SS_DISABLE,
 		.fault_addr = emu->sig.fault_addr,
 		.fault_code = emu->sig.fault_code,
 		.trapno = emu->sig.trapno,
@@ -368,6 +348,14 @@ static void sig_deliver_pending(struct emu *emu, bool in_syscall)
 	}
 }
 
+void emu_signal_interrupt(struct emu *emu)
+{
+	if (emu->end != EMU_END_NONE || !(emu->sig.pending & ~emu->sigmask))
+		return;
+	emu->sig.bad_frame_sp = 0;
+	sig_deliver_pending(emu, false);
+}
+
 void emu_signal_syscall_exit(struct emu *emu)
 {
 	if (emu->end != EMU_END_NONE || !(emu->sig.pending & ~emu->sigmask))
@@ -424,7 +412,7 @@ bool emu_signal_trap(struct emu *emu, uint64_t *pc)
 		sig_info_fault(info, sig, f->si_code, addr);
 		emu->sig.fault_addr = addr;
 		emu->sig.fault_code = emu->cpu->fault_code(&f->walk, f->access);
-		emu->sig.trapno = X86_TRAP_PF;
+		emu->sig.trapno = emu->cpu->signal->fault_trapno;
 	} else if (end == EMU_END_EXCEPTION) {
 		struct arch_trap t;
 
@@ -436,6 +424,9 @@ bool emu_signal_trap(struct emu *emu, uint64_t *pc)
 		emu->sig.fault_code = t.code;
 		emu->sig.trapno = t.trapno;
 		emu_reg_write(emu, emu->cpu->reg_pc, *pc);
+		/* die(): killed, whatever the disposition. */
+		if (t.fatal)
+			return false;
 	} else {
 		return false;
 	}
@@ -536,7 +527,7 @@ int64_t emu_sys_rt_sigpending(struct emu *emu, const uint64_t *a)
 
 int64_t emu_sys_rt_sigreturn(struct emu *emu, const uint64_t *a)
 {
-	struct arch_uaccess ua = sig_uaccess(emu);
+	struct arch_uaccess ua = emu_uaccess(emu);
 	struct arch_sigreturn r;
 	uint8_t info[ARCH_SIGINFO_SIZE];
 
@@ -564,7 +555,7 @@ int64_t emu_sys_sigaltstack(struct emu *emu, const uint64_t *a)
 	memset(old, 0, sizeof(old));
 	v = htole64(emu->sig.ss_sp);
 	memcpy(old, &v, 8);
-	f = htole32(sig_sas_flags(emu, sp) | (emu->sig.ss_flags & SS_AUTODISARM_L));
+	f = htole32(arch_sas_ss_flags(emu->sig.ss_sp, emu->sig.ss_size, sp) | (emu->sig.ss_flags & SS_AUTODISARM_L));
 	memcpy(old + 8, &f, 4);
 	v = htole64(emu->sig.ss_size);
 	memcpy(old + 16, &v, 8);

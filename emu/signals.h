@@ -66,6 +66,18 @@ int64_t emu_sys_tkill(struct emu *emu, const uint64_t *a);
 void emu_signal_send(struct emu *emu, int sig, int si_code);
 
 /**
+ * emu_signal_queue() - make @sig pending with the siginfo @info (a timer's).
+ * Return: false if it was pending already (the caller counts an overrun) or is ignored.
+ */
+bool emu_signal_queue(struct emu *emu, int sig, const uint8_t *info);
+
+/**
+ * emu_signal_interrupt() - the engine stopped between two instructions for a kick:
+ * take expired timers, and deliver every pending signal that is not blocked.
+ */
+void emu_signal_interrupt(struct emu *emu);
+
+/**
  * emu_signal_syscall_exit() - from the syscall hook, after the result is in its
  * register: deliver every pending signal that is not blocked (handlers get frames, a
  * default action may end the guest).

@@ -8,7 +8,7 @@
  *   page_faults segv_faults pte_written pte_cleared table_entries_written
  *   table_entries_cleared tables_alloc.<LEVEL>... tables_freed.<LEVEL>... (root first)
  *   tables_alloc tables_freed tables_in_use tables_peak frames_in_use frames_peak
- *   guest_memory_peak_kib tlb_fills tlb_flushes tlb_flushes_skipped
+ *   guest_memory_peak_kib tlb_fills tlb_flushes tlb_flushes_skipped code_flushes
  *   arch_tlb_invalidations arch_tlb_invalidations_full syscalls mmap munmap mprotect brk
  *
  * The values are taken after exit_mmap(), so tables_in_use and frames_in_use are 0 after
@@ -82,6 +82,7 @@ static GArray *stats_rows(const struct emu_result *r, const char *const *level_n
 	ROW("tlb_fills", r->count.tlb_fills);
 	ROW("tlb_flushes", r->count.tlb_flushes);
 	ROW("tlb_flushes_skipped", m->tlb_flush_skipped);
+	ROW("code_flushes", r->count.code_flushes);
 	ROW("arch_tlb_invalidations", m->tlb_flush_ops);
 	ROW("arch_tlb_invalidations_full", m->tlb_flush_ops_full);
 	ROW("syscalls", r->count.syscalls);

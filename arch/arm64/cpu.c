@@ -93,6 +93,13 @@ static const enum emu_sysno arm64_sysno_table[] = {
 	[101] = EMU_SYS_nanosleep,
 	[113] = EMU_SYS_clock_gettime,
 	[114] = EMU_SYS_clock_getres,
+	[102] = EMU_SYS_getitimer,
+	[103] = EMU_SYS_setitimer,
+	[107] = EMU_SYS_timer_create,
+	[108] = EMU_SYS_timer_gettime,
+	[109] = EMU_SYS_timer_getoverrun,
+	[110] = EMU_SYS_timer_settime,
+	[111] = EMU_SYS_timer_delete,
 	[115] = EMU_SYS_clock_nanosleep,
 	[123] = EMU_SYS_sched_getaffinity,
 	[124] = EMU_SYS_sched_yield,
@@ -216,35 +223,6 @@ static int arm64_hook_install(struct uc_struct *uc, struct arch_cpu_hooks *hooks
 static int arm64_set_pc_in_syscall(struct uc_struct *uc, uint64_t pc)
 {
 	return uc_reg_write(uc, UC_ARM64_REG_PC, &pc);
-}
-
-/* What Linux's arch/arm64/kernel/traps.c and fault.c send a user-mode task. */
-static int arm64_exception_signal(uint32_t intno, const char **what)
-{
-	switch (intno) {
-	case ARM64_EXCP_BKPT:
-		*what = "breakpoint (brk)";
-		return SIGTRAP;
-	case ARM64_EXCP_PREFETCH_ABORT:
-		*what = "instruction abort";
-		return SIGSEGV;
-	case ARM64_EXCP_DATA_ABORT:
-		*what = "data abort";
-		return SIGSEGV;
-	case ARM64_EXCP_UNALIGNED:
-		*what = "alignment fault";
-		return SIGBUS;
-	case ARM64_EXCP_HVC:
-	case ARM64_EXCP_SMC:
-		*what = "hvc/smc from EL0: undefined instruction";
-		return SIGILL;
-	case ARM64_EXCP_UDEF:
-		*what = "undefined instruction";
-		return SIGILL;
-	default:
-		*what = "unexpected exception";
-		return SIGILL;
-	}
 }
 
 /*
@@ -408,7 +386,6 @@ const struct arch_cpu arm64_cpu = {
 	.get_tls = arm64_get_tls,
 	.hook_install = arm64_hook_install,
 	.set_pc_in_syscall = arm64_set_pc_in_syscall,
-	.exception_signal = arm64_exception_signal,
 	.fault_code = arm64_fault_code,
 	.describe_fault_code = arm64_describe_fault_code,
 	.fault_addr = arm64_fault_addr,

@@ -57,9 +57,6 @@
 #define PSR_DAIF      0x000003c0ull
 
 #define SA_SIGINFO_A  0x00000004ull
-#define SA_ONSTACK_A  0x08000000ull
-#define SS_ONSTACK_A  1u
-#define SS_DISABLE_A  2u
 
 #define ILL_ILLOPC_A  1
 #define TRAP_BRKPT_A  1
@@ -78,27 +75,15 @@ static int xreg(unsigned i)
 	return UC_ARM64_REG_X0 + (int)i;
 }
 
-static bool on_stack(const struct arch_sigdeliver *d, uint64_t sp)
-{
-	return sp > d->ss_sp && sp - d->ss_sp <= d->ss_size;
-}
-
-static uint32_t sas_flags(const struct arch_sigdeliver *d, uint64_t sp)
-{
-	if (!d->ss_size)
-		return SS_DISABLE_A;
-	return on_stack(d, sp) ? SS_ONSTACK_A : 0;
-}
-
 static int arm64_deliver(struct uc_struct *uc, bool in_syscall, const struct arch_sigdeliver *d,
 			 const struct arch_uaccess *ua)
 {
 	static uint8_t f[F_SIZE];
 	uint8_t *uc_p = f + F_UC, *sc = uc_p + UC_MCONTEXT, *rec = sc + SC_RESERVED;
-	uint64_t sp0 = rd(uc, UC_ARM64_REG_SP), sp = sp0, frame, record[2];
+	uint64_t sp0 = rd(uc, UC_ARM64_REG_SP), sp, frame, record[2];
+	bool entering;
 
-	if ((d->sa_flags & SA_ONSTACK_A) && sas_flags(d, sp) == 0)
-		sp = d->ss_sp + d->ss_size;
+	sp = arch_sigsp(d, sp0, &entering);
 	sp = (sp - 16) & ~UINT64_C(15);
 	frame = sp - F_SIZE;
 
@@ -229,21 +214,27 @@ static int arm64_sigreturn(struct uc_struct *uc, const struct arch_uaccess *ua,
 	return 0;
 }
 
-/* QEMU's exception numbers, as arch/arm64/cpu.c names them. */
+/*
+ * QEMU's exception numbers, as arch/arm64/cpu.c names them: what Linux's
+ * arch/arm64/kernel/traps.c and fault.c do for each, the one table of it.
+ */
 static void arm64_trap(uint32_t intno, uint64_t *pc, struct arch_trap *t)
 {
 	t->trapno = 0;
 	t->addr = *pc;
 	t->code = ESR_IL;
+	t->fatal = false;
 	switch (intno) {
 	case 7:		/* brk */
 		t->signo = SIGTRAP;
 		t->si_code = TRAP_BRKPT_A;
 		t->code = (uint64_t)ESR_EC_BRK64 << ESR_EC_SHIFT | ESR_IL;
+		t->what = "breakpoint (brk)";
 		break;
 	case 22:	/* alignment */
 		t->signo = SIGBUS;
 		t->si_code = BUS_ADRALN_A;
+		t->what = "alignment fault";
 		break;
 	case 4:
 		/*
@@ -253,10 +244,12 @@ static void arm64_trap(uint32_t intno, uint64_t *pc, struct arch_trap *t)
 		 */
 		t->signo = SIGBUS;
 		t->si_code = BUS_ADRALN_A;
+		t->what = "alignment fault (data abort)";
 		break;
 	case 3:		/* an instruction abort the fill hook did not see */
 		t->signo = SIGSEGV;
 		t->si_code = SEGV_MAPERR_A;
+		t->what = "instruction abort";
 		break;
 	case 1:
 		/*
@@ -267,12 +260,14 @@ static void arm64_trap(uint32_t intno, uint64_t *pc, struct arch_trap *t)
 		if (*pc & 3) {
 			t->signo = SIGBUS;
 			t->si_code = BUS_ADRALN_A;
+			t->what = "PC alignment fault";
 			break;
 		}
 		/* fall through */
 	default:	/* undefined instruction, hvc, smc, an undecodable one */
 		t->signo = SIGILL;
 		t->si_code = ILL_ILLOPC_A;
+		t->what = "undefined instruction";
 		break;
 	}
 }
@@ -285,6 +280,7 @@ static const uint8_t arm64_sigtramp[] = {
 
 const struct arch_signal arm64_signal = {
 	.minsigstksz = 5120,
+	.fault_trapno = 0,        /* no trap numbers on arm64 */
 	.trampoline = arm64_sigtramp,
 	.trampoline_len = sizeof(arm64_sigtramp),
 	.deliver = arm64_deliver,

@@ -20,6 +20,7 @@
 
 #define X86_CR0_MP        (1u << 1)
 #define X86_CR0_EM        (1u << 2)
+#define X86_CR0_TS        (1u << 3)
 #define X86_CR4_OSFXSR    (1u << 9)
 #define X86_CR4_OSXMMEXCPT (1u << 10)
 
@@ -31,17 +32,8 @@
 #define X86_PF_INSTR (1u << 4)
 
 /* Unicorn's exception numbers are the vector numbers. */
-#define X86_EXC_DE  0
-#define X86_EXC_DB  1
-#define X86_EXC_BP  3
-#define X86_EXC_OF  4
-#define X86_EXC_BR  5
-#define X86_EXC_UD  6
 #define X86_EXC_NM  7
 #define X86_EXC_GP  13
-#define X86_EXC_MF  16
-#define X86_EXC_AC  17
-#define X86_EXC_XM  19
 
 /* The syscall instruction is two bytes; Unicorn adds them after the hook returns. */
 #define X86_SYSCALL_INSN_LEN 2
@@ -138,6 +130,14 @@ static const enum emu_sysno x86_64_sysno_table[] = {
 	[218] = EMU_SYS_set_tid_address,
 	[228] = EMU_SYS_clock_gettime,
 	[229] = EMU_SYS_clock_getres,
+	[37] = EMU_SYS_alarm,
+	[36] = EMU_SYS_getitimer,
+	[38] = EMU_SYS_setitimer,
+	[222] = EMU_SYS_timer_create,
+	[223] = EMU_SYS_timer_settime,
+	[224] = EMU_SYS_timer_gettime,
+	[225] = EMU_SYS_timer_getoverrun,
+	[226] = EMU_SYS_timer_delete,
 	[230] = EMU_SYS_clock_nanosleep,
 	[231] = EMU_SYS_exit_group,
 	[234] = EMU_SYS_tgkill,
@@ -374,8 +374,20 @@ static int x86_64_get_tls(struct uc_struct *uc, uint64_t *tp)
 static void x86_64_intr(uc_engine *uc, uint32_t intno, void *user)
 {
 	struct arch_cpu_hooks *hooks = user;
+	uint64_t cr0;
 
 	x86_64_end_exception(uc);
+	/*
+	 * #NM with CR0.TS set: Linux's exc_device_not_available() clears TS and carries on,
+	 * and so does this hook: QEMU put RIP back at the instruction, which runs again
+	 * (writing CR0 rebuilds the translation flags). Without TS it goes up (die()).
+	 */
+	if (intno == X86_EXC_NM && !uc_reg_read(uc, UC_X86_REG_CR0, &cr0) &&
+	    (cr0 & X86_CR0_TS)) {
+		cr0 &= ~(uint64_t)X86_CR0_TS;
+		if (!uc_reg_write(uc, UC_X86_REG_CR0, &cr0))
+			return;
+	}
 	hooks->exception(uc, intno, hooks->user);
 }
 
@@ -423,51 +435,14 @@ static int x86_64_set_pc_in_syscall(struct uc_struct *uc, uint64_t pc)
 	return uc_reg_write(uc, UC_X86_REG_RIP, &rip);
 }
 
-/* What Linux's traps.c sends a user-mode task for each vector. */
-static int x86_64_exception_signal(uint32_t intno, const char **what)
+/* --inject=lazy-fpu: CR0.TS, so that the next FPU or SSE instruction raises #NM. */
+static int x86_64_fpu_trap_next(struct uc_struct *uc)
 {
-	switch (intno) {
-	case X86_EXC_DE:
-		*what = "divide error (#DE)";
-		return SIGFPE;
-	case X86_EXC_DB:
-		*what = "debug trap (#DB)";
-		return SIGTRAP;
-	case X86_EXC_BP:
-		*what = "breakpoint (#BP, int3)";
-		return SIGTRAP;
-	case X86_EXC_OF:
-		*what = "overflow (#OF)";
-		return SIGSEGV;
-	case X86_EXC_BR:
-		*what = "bound range exceeded (#BR)";
-		return SIGSEGV;
-	case X86_EXC_UD:
-		*what = "invalid opcode (#UD)";
-		return SIGILL;
-	case X86_EXC_NM:
-		*what = "device not available (#NM)";
-		return SIGFPE;
-	case X86_EXC_MF:
-		*what = "x87 floating-point error (#MF)";
-		return SIGFPE;
-	case X86_EXC_AC:
-		*what = "alignment check (#AC)";
-		return SIGBUS;
-	case X86_EXC_XM:
-		*what = "SIMD floating-point error (#XM)";
-		return SIGFPE;
-	case X86_EXC_GP:
-		*what = "general protection (#GP)";
-		return SIGSEGV;
-	case ARCH_INTNO_TRAP_INSN:
-		*what = "debug trap (int1)";
-		return SIGTRAP;
-	default:
-		/* int $n with a vector user mode may not raise is a #GP on Linux. */
-		*what = "software interrupt (int $n): general protection";
-		return SIGSEGV;
-	}
+	uint64_t cr0;
+	uc_err err = uc_reg_read(uc, UC_X86_REG_CR0, &cr0);
+
+	cr0 |= X86_CR0_TS;
+	return err ? err : uc_reg_write(uc, UC_X86_REG_CR0, &cr0);
 }
 
 static uint64_t x86_64_fault_code(const struct arch_walk *w, mm_access_t access)
@@ -645,7 +620,7 @@ const struct arch_cpu x86_64_cpu = {
 	.get_tls = x86_64_get_tls,
 	.hook_install = x86_64_hook_install,
 	.set_pc_in_syscall = x86_64_set_pc_in_syscall,
-	.exception_signal = x86_64_exception_signal,
+	.fpu_trap_next = x86_64_fpu_trap_next,
 	.fault_code = x86_64_fault_code,
 	.describe_fault_code = x86_64_describe_fault_code,
 	.fault_addr = x86_64_fault_addr,

@@ -61,9 +61,6 @@
 
 #define SA_SIGINFO_X  0x00000004ull
 #define SA_RESTORER_X 0x04000000ull
-#define SA_ONSTACK_X  0x08000000ull
-#define SS_ONSTACK_X  1u
-#define SS_DISABLE_X  2u
 
 #define EFL_CF 0x1u
 #define EFL_PF 0x4u
@@ -99,18 +96,6 @@ static const int x86_gregs[SC_NR_GREGS] = {
 #define G_RSP 15
 #define G_RIP 16
 #define G_EFL 17
-
-static bool on_stack(const struct arch_sigdeliver *d, uint64_t sp)
-{
-	return sp > d->ss_sp && sp - d->ss_sp <= d->ss_size;
-}
-
-static uint32_t sas_flags(const struct arch_sigdeliver *d, uint64_t sp)
-{
-	if (!d->ss_size)
-		return SS_DISABLE_X;
-	return on_stack(d, sp) ? SS_ONSTACK_X : 0;
-}
 
 /* The fxsave image of the FPU and SSE state. */
 static void fx_save(struct uc_struct *uc, uint8_t *fx)
@@ -195,14 +180,11 @@ static int x86_64_deliver(struct uc_struct *uc, bool in_syscall, const struct ar
 		g[G_RIP] += X86_SYSCALL_LEN;
 
 	sp = g[G_RSP] - REDZONE;
-	nested = on_stack(d, sp);
-	if ((d->sa_flags & SA_ONSTACK_X) && sas_flags(d, sp) == 0) {
-		sp = d->ss_sp + d->ss_size;
-		entering = true;
-	}
+	nested = arch_on_sig_stack(d->ss_sp, d->ss_size, sp);
+	sp = arch_sigsp(d, sp, &entering);
 	fxa = (sp - FX_SIZE) & ~UINT64_C(63);
 	frame = ((fxa - F_SIZE) & ~UINT64_C(15)) - 8;
-	if ((nested || entering) && !on_stack(d, frame))
+	if ((nested || entering) && !arch_on_sig_stack(d->ss_sp, d->ss_size, frame))
 		return -EFAULT;
 
 	memset(f, 0, sizeof(f));
@@ -300,25 +282,32 @@ static int x86_64_sigreturn(struct uc_struct *uc, const struct arch_uaccess *ua,
 	return 0;
 }
 
-/* What arch/x86/kernel/traps.c puts in siginfo for each vector. */
+/*
+ * What arch/x86/kernel/traps.c does for each vector taken in user mode: the one table of
+ * it (signal, siginfo, the report's words).
+ */
 static void x86_64_trap(uint32_t intno, uint64_t *pc, struct arch_trap *t)
 {
 	t->addr = 0;
 	t->code = 0;
 	t->trapno = intno;
+	t->fatal = false;
 	switch (intno) {
 	case 0:		/* #DE */
 		t->signo = SIGFPE;
 		t->si_code = FPE_INTDIV_X;
 		t->addr = *pc;
+		t->what = "divide error (#DE)";
 		break;
 	case 1:		/* #DB */
 		t->signo = SIGTRAP;
 		t->si_code = TRAP_BRKPT_X;
+		t->what = "debug trap (#DB)";
 		break;
 	case 3:		/* #BP: int3 is a trap, RIP is past it */
 		t->signo = SIGTRAP;
 		t->si_code = SI_KERNEL_X;
+		t->what = "breakpoint (#BP, int3)";
 		break;
 	case 6:		/* #UD */
 	case ARCH_INTNO_INVALID_INSN:
@@ -326,44 +315,64 @@ static void x86_64_trap(uint32_t intno, uint64_t *pc, struct arch_trap *t)
 		t->si_code = ILL_ILLOPN_X;
 		t->addr = *pc;
 		t->trapno = 6;
+		t->what = "invalid opcode (#UD)";
+		break;
+	case 7:
+		/*
+		 * #NM: exc_device_not_available() clears a stray CR0.TS and carries on (the
+		 * exception hook in cpu.c does that, and never stops); without TS it calls
+		 * die("unexpected #NM exception"), which kills the task with SIGSEGV.
+		 */
+		t->signo = SIGSEGV;
+		t->si_code = SI_KERNEL_X;
+		t->fatal = true;
+		t->what = "device not available (#NM)";
 		break;
 	case 16:	/* #MF */
 	case 19:	/* #XM */
 		t->signo = SIGFPE;
 		t->si_code = FPE_FLTINV_X;
 		t->addr = *pc;
+		t->what = intno == 16 ? "x87 floating-point error (#MF)" :
+			  "SIMD floating-point error (#XM)";
 		break;
 	case 17:	/* #AC */
 		t->signo = SIGBUS;
 		t->si_code = BUS_ADRALN_X;
+		t->what = "alignment check (#AC)";
 		break;
 	case ARCH_INTNO_HALT:
 		t->signo = SIGSEGV;
 		t->si_code = SI_KERNEL_X;
 		t->trapno = 13;
+		t->what = "privileged instruction (it halts the CPU)";
 		break;
 	case ARCH_INTNO_TRAP_INSN:
 		/* int1 (icebp): #DB, a trap, so RIP is past it. */
 		t->signo = SIGTRAP;
 		t->si_code = TRAP_BRKPT_X;
 		t->trapno = 1;
+		t->what = "debug trap (int1)";
 		*pc += 1;
 		break;
 	case 13:	/* #GP */
 		t->signo = SIGSEGV;
 		t->si_code = SI_KERNEL_X;
+		t->what = "general protection (#GP)";
 		break;
 	default:	/* int $n: #GP with the IDT entry in the error code */
 		t->signo = SIGSEGV;
 		t->si_code = SI_KERNEL_X;
 		t->trapno = 13;
 		t->code = ((uint64_t)intno << 3) | 2;
+		t->what = "software interrupt (int $n): general protection";
 		break;
 	}
 }
 
 const struct arch_signal x86_64_signal = {
 	.minsigstksz = 2048,
+	.fault_trapno = 14,       /* X86_TRAP_PF */
 	.trampoline = NULL,
 	.trampoline_len = 0,
 	.deliver = x86_64_deliver,

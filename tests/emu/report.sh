@@ -62,7 +62,7 @@ keys="page_faults segv_faults pte_written pte_cleared table_entries_written tabl
 for l in $levels; do keys="$keys tables_alloc.$l"; done
 for l in $levels; do keys="$keys tables_freed.$l"; done
 keys="$keys tables_alloc tables_freed tables_in_use tables_peak frames_in_use frames_peak"
-keys="$keys guest_memory_peak_kib tlb_fills tlb_flushes tlb_flushes_skipped"
+keys="$keys guest_memory_peak_kib tlb_fills tlb_flushes tlb_flushes_skipped code_flushes"
 keys="$keys arch_tlb_invalidations arch_tlb_invalidations_full syscalls mmap"
 keys="$keys munmap mprotect brk"
 run --stats "$guest" exit

@@ -5,6 +5,8 @@
  * which makes a second mapping of the same shared pages). A function is written through the
  * RW alias and called through the RX one, then rewritten and called again: Linux runs the
  * new code, "3 4".
+ * With the argument "rwx" the first mapping is RWX and the code is rewritten twice more,
+ * called through both aliases: Linux prints "3 4 5 6 6".
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -32,9 +34,18 @@ static void emit(uint8_t *p, int n)
 }
 #endif
 
-int main(void)
+static int run(uint8_t *rw, int (*fn)(void), int n)
 {
-	uint8_t *rw = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	emit(rw, n);
+	__builtin___clear_cache((char *)fn, (char *)fn + 8);
+	return fn();
+}
+
+int main(int argc, char **argv)
+{
+	int rwx = argc > 1 && !strcmp(argv[1], "rwx");
+	uint8_t *rw = mmap(NULL, PAGE, PROT_READ | PROT_WRITE | (rwx ? PROT_EXEC : 0),
+			   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	uint8_t *rx;
 	int (*fn)(void);
 	int a, b;
@@ -45,12 +56,14 @@ int main(void)
 	if (rx == MAP_FAILED || mprotect(rx, PAGE, PROT_READ | PROT_EXEC))
 		return 1;
 	fn = (int (*)(void))rx;
-	emit(rw, 3);
-	__builtin___clear_cache((char *)rx, (char *)rx + 8);
-	a = fn();
-	emit(rw, 4);
-	__builtin___clear_cache((char *)rx, (char *)rx + 8);
-	b = fn();
+	a = run(rw, fn, 3);
+	b = run(rw, fn, 4);
+	if (rwx) {
+		int c = run(rw, fn, 5), d = run(rw, fn, 6), e = ((int (*)(void))rw)();
+
+		printf("%d %d %d %d %d\n", a, b, c, d, e);
+		return 0;
+	}
 	printf("%d %d\n", a, b);
 	return 0;
 }

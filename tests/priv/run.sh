@@ -3,11 +3,12 @@
 # REFERENCE ("native" or "qemu-aarch64"); stdout and exit status must match. With an
 # EXPECTED file (lines starting with '#' are comments, the last line is the exit status),
 # mmuemu is compared with it instead, where the reference is known to differ from Linux.
+# EMU_OPTS in the environment: options for mmuemu (--inject=...).
 set -u
 mmuemu=$1 guest=$2 ref=$3 expected=${4:-} arg=${5:-}
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
-"$mmuemu" "$guest" $arg >"$tmp/emu.out" 2>"$tmp/emu.err"
+"$mmuemu" ${EMU_OPTS:-} "$guest" $arg >"$tmp/emu.out" 2>"$tmp/emu.err"
 echo $? >>"$tmp/emu.out"
 if [ -n "$expected" ] && [ "$expected" != - ]; then
 	grep -v '^#' "$expected" >"$tmp/ref.out"

@@ -1,10 +1,12 @@
 #!/bin/sh
-# run.sh MMUEMU GUEST REFERENCE [--file] - run GUEST under mmuemu and under REFERENCE
-# ("native" or "qemu-aarch64"); stdout and the exit status must be identical. With --file
-# the guest gets the path of a scratch file as its argument. A guest that exits 77 under
-# mmuemu only (SKIP: a feature it needs is missing) makes the test skip.
+# run.sh MMUEMU GUEST REFERENCE [--file|--stderr] - run GUEST under mmuemu and under
+# REFERENCE ("native" or "qemu-aarch64"); stdout and the exit status must be identical.
+# With --file the guest gets the path of a scratch file as its argument; with --stderr
+# stderr must be identical too. A guest that exits 77 under mmuemu only (SKIP: a feature
+# it needs is missing) makes the test skip.
 set -u
-mmuemu=$1 guest=$2 ref=$3 file=${4:-}
+mmuemu=$1 guest=$2 ref=$3 file=${4:-} stderr=
+[ "$file" = --stderr ] && file= stderr=1
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
@@ -17,7 +19,8 @@ native)
 	set -- "$ref" "$guest" ;;
 esac
 [ -n "$file" ] && set -- "$@" "$tmp/ref-file"
-"$@" >"$tmp/ref.out" 2>"$tmp/ref.err"
+# (The subshell keeps the shell's own "Alarm clock" line out of ref.err.)
+( "$@" >"$tmp/ref.out" 2>"$tmp/ref.err" ) 2>/dev/null
 ref_status=$?
 if [ -n "$file" ]; then
 	"$mmuemu" "$guest" "$tmp/emu-file" >"$tmp/emu.out" 2>"$tmp/emu.err"
@@ -34,6 +37,11 @@ fail=0
 if ! cmp -s "$tmp/ref.out" "$tmp/emu.out"; then
 	echo "stdout differs from the $ref run:"
 	diff -u "$tmp/ref.out" "$tmp/emu.out"
+	fail=1
+fi
+if [ -n "$stderr" ] && ! cmp -s "$tmp/ref.err" "$tmp/emu.err"; then
+	echo "stderr differs from the $ref run:"
+	diff -u "$tmp/ref.err" "$tmp/emu.err"
 	fail=1
 fi
 if [ "$ref_status" != "$emu_status" ]; then
