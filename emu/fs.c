@@ -611,6 +611,43 @@ static uint64_t fs_copy_from_user(struct emu *emu, void *dst, uint64_t src, uint
 }
 
 
+/*
+ * Before the host reads host fd @fd: what shared mappings of the file wrote goes to the
+ * file first, as one page cache has it.
+ */
+static void fs_sync_in(struct emu *emu, int fd)
+{
+	struct stat st;
+
+	if (mm_has_files(emu->mm) && fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		mm_file_sync(emu->mm, st.st_dev, st.st_ino);
+}
+
+/*
+ * After the host itself wrote @len bytes at @at of host fd @fd (copy_file_range, splice):
+ * the pages cached for the file take them, read back from the file, so that mappings of
+ * it see what was written, as with fs_write_out().
+ */
+static void fs_written_behind(struct emu *emu, int fd, int64_t at, uint64_t len)
+{
+	uint8_t *chunk;
+	struct stat st;
+	uint64_t done = 0;
+
+	if (!len || at < 0 || !mm_has_files(emu->mm) || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return;
+	chunk = g_malloc(MIN(len, (uint64_t)EMU_IO_CHUNK));
+	while (done < len) {
+		ssize_t r = pread(fd, chunk, MIN(len - done, (uint64_t)EMU_IO_CHUNK), at + (int64_t)done);
+
+		if (r <= 0)
+			break;
+		mm_file_written(emu->mm, st.st_dev, st.st_ino, (uint64_t)at + done, chunk, (uint64_t)r);
+		done += (uint64_t)r;
+	}
+	g_free(chunk);
+}
+
 /* Write @len guest bytes at @buf to host fd @fd (or at @off with pwrite when @off >= 0). */
 static int64_t fs_write_out(struct emu *emu, int fd, uint64_t buf, uint64_t len, int64_t off)
 {
@@ -690,9 +727,7 @@ static int64_t fs_read_in(struct emu *emu, int fd, uint64_t buf, uint64_t len, i
 
 	if (len == 0)
 		return 0;
-	/* What shared mappings wrote is in the file before the read, as one page cache has it. */
-	if (mm_has_files(emu->mm) && fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
-		mm_file_sync(emu->mm, st.st_dev, st.st_ino);
+	fs_sync_in(emu, fd);
 	chunk = g_malloc(MIN(len, (uint64_t)EMU_IO_CHUNK));
 	while (done < len) {
 		uint64_t n = MIN(len - done, (uint64_t)EMU_IO_CHUNK);
@@ -1755,6 +1790,124 @@ int64_t emu_sys_sendfile(struct emu *emu, const uint64_t *a)
 			return -EFAULT;
 	}
 	return (int64_t)done;
+}
+
+/* A guest's loff_t at @addr, or -EFAULT. */
+static int fs_get_off(struct emu *emu, uint64_t addr, int64_t *off)
+{
+	uint64_t v;
+
+	if (copy_from_user(emu->mm, &v, addr, sizeof(v)))
+		return -EFAULT;
+	*off = (int64_t)le64toh(v);
+	return 0;
+}
+
+static int fs_put_off(struct emu *emu, uint64_t addr, int64_t off)
+{
+	uint64_t v = htole64((uint64_t)off);
+
+	return copy_to_user(emu->mm, addr, &v, sizeof(v)) ? -EFAULT : 0;
+}
+
+static bool fs_is_pipe(int h)
+{
+	struct stat st;
+
+	return fstat(h, &st) == 0 && S_ISFIFO(st.st_mode);
+}
+
+/*
+ * The host moves the bytes between host fds @in and @out with @call (copy_file_range or
+ * splice, which check their arguments as Linux does), through the page cache: what shared
+ * mappings of @in dirtied is written back first, and what lands in @out is copied into
+ * the pages cached for it. The guest's offsets at @off_in and @off_out (0: none) are read
+ * first and written back after, as Linux does. A pipe end must have no offset (-ESPIPE),
+ * which the host says even when the guest's pointer is bad.
+ */
+static int64_t fs_host_copy(struct emu *emu, long call, int in, uint64_t off_in, int out,
+			    uint64_t off_out, uint64_t len, unsigned flags)
+{
+	int64_t pin = 0, pout = 0, at, r;
+
+	if (off_in && fs_get_off(emu, off_in, &pin) && !fs_is_pipe(in))
+		return -EFAULT;
+	if (off_out && fs_get_off(emu, off_out, &pout) && !fs_is_pipe(out))
+		return -EFAULT;
+	fs_sync_in(emu, in);
+	at = pout;
+	r = syscall(call, in, off_in ? &pin : NULL, out, off_out ? &pout : NULL, (size_t)len, flags);
+	if (r < 0)
+		return -errno;
+	if (!off_out)
+		at = lseek(out, 0, SEEK_CUR) - r;
+	fs_written_behind(emu, out, at, (uint64_t)r);
+	if ((off_out && fs_put_off(emu, off_out, pout)) || (off_in && fs_put_off(emu, off_in, pin)))
+		return -EFAULT;
+	return r;
+}
+
+/* copy_file_range(fd_in, off_in, fd_out, off_out, len, flags): by the host, as fs_host_copy(). */
+int64_t emu_sys_copy_file_range(struct emu *emu, const uint64_t *a)
+{
+	int in = emu_fs_host_fd(emu, fs_fdarg(a[0])), out = emu_fs_host_fd(emu, fs_fdarg(a[2]));
+
+	if (in < 0)
+		return in;
+	if (out < 0)
+		return out;
+	return fs_host_copy(emu, SYS_copy_file_range, in, a[1], out, a[3], a[4], (unsigned)a[5]);
+}
+
+#define SPLICE_F_ALL_LINUX 0xf
+
+/* splice(fd_in, off_in, fd_out, off_out, len, flags): by the host, as fs_host_copy(). */
+int64_t emu_sys_splice(struct emu *emu, const uint64_t *a)
+{
+	int in, out;
+
+	if (a[4] == 0)
+		return 0;
+	if ((unsigned)a[5] & ~SPLICE_F_ALL_LINUX)
+		return -EINVAL;
+	in = emu_fs_host_fd(emu, fs_fdarg(a[0]));
+	out = emu_fs_host_fd(emu, fs_fdarg(a[2]));
+	if (in < 0)
+		return in;
+	if (out < 0)
+		return out;
+	return fs_host_copy(emu, SYS_splice, in, a[1], out, a[3], a[4], (unsigned)a[5]);
+}
+
+/* tee(fd_in, fd_out, len, flags): pipe to pipe, no guest memory: the host's. */
+int64_t emu_sys_tee(struct emu *emu, const uint64_t *a)
+{
+	int in = emu_fs_host_fd(emu, fs_fdarg(a[0])), out = emu_fs_host_fd(emu, fs_fdarg(a[1]));
+
+	if (in < 0)
+		return in;
+	if (out < 0)
+		return out;
+	return fs_ret(syscall(SYS_tee, in, out, (size_t)a[2], (unsigned)a[3]));
+}
+
+/*
+ * vmsplice(fd, iov, nr_segs, flags): into a pipe opened for writing as writev(2), out of
+ * one opened for reading as readv(2); never the host's own vmsplice, which would leave
+ * references to mmuemu's buffers in the pipe. Anything but a pipe is -EBADF.
+ */
+int64_t emu_sys_vmsplice(struct emu *emu, const uint64_t *a)
+{
+	int h = emu_fs_host_fd(emu, fs_fdarg(a[0])), fl;
+
+	if ((unsigned)a[3] & ~SPLICE_F_ALL_LINUX)
+		return -EINVAL;
+	if (h < 0)
+		return h;
+	fl = fcntl(h, F_GETFL);
+	if (!fs_is_pipe(h) || fl < 0)
+		return -EBADF;
+	return fs_iov(emu, a, (fl & O_ACCMODE) != O_RDONLY);
 }
 
 int64_t emu_sys_symlinkat(struct emu *emu, const uint64_t *a)

@@ -50,6 +50,10 @@
 static const enum emu_sysno x86_64_sysno_table[] = {
 	/* files, emu/fs.c */
 	[40] = EMU_SYS_sendfile,
+	[275] = EMU_SYS_splice,
+	[276] = EMU_SYS_tee,
+	[278] = EMU_SYS_vmsplice,
+	[326] = EMU_SYS_copy_file_range,
 	[88] = EMU_SYS_symlink,
 	[90] = EMU_SYS_chmod,
 	[91] = EMU_SYS_fchmod,
