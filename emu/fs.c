@@ -8,9 +8,9 @@
  *
  * What differs between the guest's ABI and the host's is converted here: the open flags
  * (O_DIRECTORY, O_NOFOLLOW, O_DIRECT and O_LARGEFILE, arch_cpu.oflags: x86_64 and riscv64
- * have asm-generic's values, arm64 its own) and struct stat (arch_cpu.abi). struct statx, linux_dirent64, the
- * kernel's termios and winsize are the same on every architecture. Errno values equal the
- * host's on a Linux host.
+ * have asm-generic's values, arm64 its own) and struct stat (arch_cpu.abi). struct statx,
+ * linux_dirent64, the kernel's termios and winsize are the same on every architecture.
+ * Errno values equal the host's on a Linux host.
  */
 #include <dirent.h>
 #include <endian.h>

@@ -4,10 +4,10 @@
  *
  * One table of rows (name, how to trace the arguments, handler, flags) serves every
  * architecture; the architecture's ABI family (arch_cpu.abi) names the call behind each
- * number, and the name finds the row. A handler takes the six raw argument registers and returns what the
- * guest sees in its return register: a value, or a negative errno. Every guest buffer goes
- * through copy_from_user()/copy_to_user(), so a bad pointer is -EFAULT for the guest and
- * never a fault of the host.
+ * number, and the name finds the row. A handler takes the six raw argument registers and
+ * returns what the guest sees in its return register: a value, or a negative errno. Every
+ * guest buffer goes through copy_from_user()/copy_to_user(), so a bad pointer is -EFAULT
+ * for the guest and never a fault of the host.
  *
  * Files are the host's, through the guest's fd table of emu/fs.c.
  */
@@ -515,7 +515,6 @@ static int64_t sys_getgroups(struct emu *emu, const uint64_t *a)
 		g[i] = htole32((uint32_t)groups[i]);
 	return copy_to_user(emu->mm, a[1], g, (uint64_t)n * sizeof(g[0])) ? -EFAULT : n;
 }
-
 
 /* prctl(): the task's name (comm), which maps and status show; the rest is -EINVAL. */
 static int64_t sys_prctl(struct emu *emu, const uint64_t *a)
