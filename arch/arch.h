@@ -25,6 +25,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "arch/abi.h"
 #include "arch/arches.h"
 
 #define ARCH_MAX_LEVELS 5
@@ -330,44 +331,8 @@ unsigned arch_tlb_unmap_shift(const struct arch_mmu *mmu, unsigned cleared_level
 struct uc_struct;
 
 /*
- * Generic syscall numbers: emu/ handles these; each architecture maps its own numbering
- * onto them (x86_64 has its own table, arm64 uses the asm-generic one).
- */
-enum emu_sysno {
-	EMU_SYS_UNKNOWN = 0,
-	/* files (emu/fs.c) */
-	EMU_SYS_pread64, EMU_SYS_pwrite64, EMU_SYS_access, EMU_SYS_faccessat,
-	EMU_SYS_faccessat2, EMU_SYS_pipe, EMU_SYS_pipe2, EMU_SYS_dup, EMU_SYS_dup2, EMU_SYS_dup3,
-	EMU_SYS_fcntl, EMU_SYS_getcwd, EMU_SYS_chdir, EMU_SYS_fchdir, EMU_SYS_mkdir,
-	EMU_SYS_mkdirat, EMU_SYS_rmdir, EMU_SYS_unlink, EMU_SYS_unlinkat, EMU_SYS_rename,
-	EMU_SYS_renameat, EMU_SYS_renameat2, EMU_SYS_stat, EMU_SYS_lstat, EMU_SYS_statx,
-	EMU_SYS_getdents64, EMU_SYS_umask, EMU_SYS_ftruncate, EMU_SYS_fsync, EMU_SYS_fdatasync,
-	EMU_SYS_getrusage, EMU_SYS_sysinfo, EMU_SYS_sendfile, EMU_SYS_symlink, EMU_SYS_symlinkat,
-	EMU_SYS_chmod, EMU_SYS_fchmod, EMU_SYS_fchmodat, EMU_SYS_statfs, EMU_SYS_fstatfs,
-	EMU_SYS_sync, EMU_SYS_utimensat, EMU_SYS_getgroups, EMU_SYS_prctl,
-	EMU_SYS_read, EMU_SYS_write, EMU_SYS_writev, EMU_SYS_readv, EMU_SYS_exit,
-	EMU_SYS_exit_group, EMU_SYS_mmap, EMU_SYS_munmap, EMU_SYS_mprotect, EMU_SYS_brk,
-	EMU_SYS_mremap, EMU_SYS_madvise, EMU_SYS_arch_prctl, EMU_SYS_set_tid_address,
-	EMU_SYS_set_robust_list, EMU_SYS_rseq, EMU_SYS_prlimit64, EMU_SYS_uname,
-	EMU_SYS_getrandom, EMU_SYS_readlinkat, EMU_SYS_readlink, EMU_SYS_ioctl, EMU_SYS_fstat,
-	EMU_SYS_newfstatat, EMU_SYS_getpid, EMU_SYS_gettid, EMU_SYS_getuid, EMU_SYS_geteuid,
-	EMU_SYS_getgid, EMU_SYS_getegid, EMU_SYS_rt_sigaction, EMU_SYS_rt_sigprocmask,
-	EMU_SYS_clock_gettime, EMU_SYS_openat, EMU_SYS_open, EMU_SYS_close, EMU_SYS_lseek,
-	EMU_SYS_kill, EMU_SYS_tgkill, EMU_SYS_getppid, EMU_SYS_futex, EMU_SYS_getrlimit,
-	EMU_SYS_mincore, EMU_SYS_msync, EMU_SYS_time, EMU_SYS_gettimeofday, EMU_SYS_nanosleep,
-	EMU_SYS_clock_nanosleep, EMU_SYS_sched_yield, EMU_SYS_sched_getaffinity,
-	EMU_SYS_rt_sigreturn, EMU_SYS_sigaltstack, EMU_SYS_rt_sigpending, EMU_SYS_tkill,
-	EMU_SYS_clock_getres,
-	EMU_SYS_alarm, EMU_SYS_getitimer, EMU_SYS_setitimer, EMU_SYS_timer_create,
-	EMU_SYS_timer_settime, EMU_SYS_timer_gettime, EMU_SYS_timer_getoverrun,
-	EMU_SYS_timer_delete,
-	EMU_SYS__COUNT
-};
-
-/*
  * struct stat as the guest's fstat() fills it: its size, then the offset and width in bytes
- * of each field (width 0: the field does not exist). x86_64 has its own layout, arm64 the
- * asm-generic one.
+ * of each field (width 0: the field does not exist). Part of struct arch_abi.
  */
 struct arch_stat_field {
 	uint8_t off, len;
@@ -378,6 +343,38 @@ struct arch_stat_layout {
 	struct arch_stat_field dev, ino, mode, nlink, uid, gid, rdev, size_, blksize, blocks;
 	struct arch_stat_field atime, atime_nsec, mtime, mtime_nsec, ctime, ctime_nsec;
 };
+
+/**
+ * struct arch_abi - one syscall ABI family: the kernel's syscall numbers and struct stat.
+ * x86_64 has its own (arch/x86_64/abi.c); arm64 and riscv64 share asm-generic's
+ * (arch/generic/abi.c). No Unicorn in either, so that tests link them.
+ * @name: "x86_64", "asm-generic", for messages.
+ * @syscalls: the kernel's name (its __NR_ name) of each syscall number that emu/ serves,
+ *     NULL for the others. emu/syscall.c maps each name to its row in the syscall table:
+ *     a name here without a row there is a bug it reports at the first syscall.
+ * @nr_syscalls: entries in @syscalls.
+ * @stat: the guest's struct stat.
+ */
+struct arch_abi {
+	const char *name;
+	const char *const *syscalls;
+	unsigned nr_syscalls;
+	struct arch_stat_layout stat;
+};
+
+extern const struct arch_abi x86_64_abi, arch_generic_abi;
+
+/**
+ * struct arch_oflags - the four open(2) flags whose values differ between architectures;
+ * every other O_* bit is the same everywhere (arch/abi.h).
+ */
+struct arch_oflags {
+	uint32_t direct, largefile, directory, nofollow;
+};
+
+/* asm-generic/fcntl.h's values, which x86_64 and riscv64 keep (arm64 has its own). */
+#define ARCH_GENERIC_OFLAGS \
+	{ .direct = 040000, .largefile = 0100000, .directory = 0200000, .nofollow = 0400000 }
 
 /**
  * struct arch_cpu_hooks - what the engine calls back during emulation.
@@ -546,10 +543,10 @@ struct arch_cpu {
 	const uint8_t *trap_insn;
 	unsigned trap_insn_len;
 
-	struct arch_stat_layout stat; /* the guest's struct stat */
+	/* The syscall numbers and struct stat: &x86_64_abi, or &arch_generic_abi. */
+	const struct arch_abi *abi;
+	struct arch_oflags oflags; /* the open flags this architecture numbers its own way */
 
-	/** sysno() - generic number of the guest's syscall @nr, EMU_SYS_UNKNOWN if none. */
-	enum emu_sysno (*sysno)(uint64_t nr);
 	/** cpu_init() - architectural set-up of a fresh engine (control registers, FP). */
 	int (*cpu_init)(struct uc_struct *uc);
 	/** set_tls() / get_tls() - thread pointer (FS base / TPIDR_EL0). */

@@ -31,10 +31,6 @@
 /* Stale accesses printed at most; the rest are only counted. */
 #define CHECK_MAX_ACCESS_REPORTS 10
 
-static const char *const check_mm_syscalls[] = {
-	"mmap", "munmap", "mprotect", "brk", "mremap", "madvise",
-};
-
 void emu_check_setup(struct emu *emu)
 {
 	const struct emu_options *opt = emu->opt;
@@ -78,13 +74,7 @@ int emu_check_mm(struct emu *emu, const char *what, ...)
 
 void emu_check_syscall(struct emu *emu, const char *name, const uint64_t *a, int64_t ret)
 {
-	bool mm_op = false;
-
 	if (!emu->opt->check || !name)
-		return;
-	for (size_t i = 0; i < G_N_ELEMENTS(check_mm_syscalls) && !mm_op; i++)
-		mm_op = !strcmp(name, check_mm_syscalls[i]);
-	if (!mm_op)
 		return;
 	emu_check_mm(emu, "%s(%#" PRIx64 ", %#" PRIx64 ", %#" PRIx64 ", %#" PRIx64 ", %#"
 		     PRIx64 ", %#" PRIx64 ") = %" PRId64, name, a[0], a[1], a[2], a[3], a[4], a[5],

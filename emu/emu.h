@@ -313,7 +313,10 @@ void emu_check_setup(struct emu *emu);
  * Return: 0, or -1 after a violation.
  */
 int emu_check_mm(struct emu *emu, const char *what, ...) __attribute__((format(printf, 2, 3)));
-/** emu_check_syscall() - after the handler of syscall @name: emu_check_mm() if it is an mm one. */
+/**
+ * emu_check_syscall() - after the handler of an mm syscall @name (a row flagged EMU_SC_MM
+ * in syscall.c; NULL for any other call): emu_check_mm().
+ */
 void emu_check_syscall(struct emu *emu, const char *name, const uint64_t *a, int64_t ret);
 /**
  * emu_check_fill() - after mm_fill_tlb(@va) returned @err (@paddr on success);

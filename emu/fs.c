@@ -7,13 +7,12 @@
  * copy_to_user(): a bad pointer is -EFAULT, never a fault of the host.
  *
  * What differs between the guest's ABI and the host's is converted here: the open flags
- * (arm64 has the asm-generic values of O_DIRECTORY, O_NOFOLLOW, O_DIRECT and O_LARGEFILE,
- * x86_64 its own) and struct stat (arch_cpu.stat). struct statx, linux_dirent64, the
- * kernel's termios and winsize are the same on every architecture. Errno values equal the
- * host's on a Linux host.
+ * (O_DIRECTORY, O_NOFOLLOW, O_DIRECT and O_LARGEFILE, arch_cpu.oflags: x86_64 and riscv64
+ * have asm-generic's values, arm64 its own) and struct stat (arch_cpu.abi). struct statx,
+ * linux_dirent64, the kernel's termios and winsize are the same on every architecture.
+ * Errno values equal the host's on a Linux host.
  */
 #include <dirent.h>
-#include <elf.h>
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -35,27 +34,6 @@
 
 #include "emu/fs.h"
 
-#define AT_FDCWD_LINUX       (-100)
-#define AT_EMPTY_PATH_LINUX  0x1000
-#define O_ACCMODE_LINUX      03
-#define O_WRONLY_LINUX       01
-#define O_RDWR_LINUX         02
-#define O_APPEND_LINUX       02000
-#define O_CLOEXEC_LINUX      02000000
-#define O_NONBLOCK_LINUX     04000
-#define FD_CLOEXEC_LINUX     1
-#define F_DUPFD_LINUX        0
-#define F_GETFD_LINUX        1
-#define F_SETFD_LINUX        2
-#define F_GETFL_LINUX        3
-#define F_SETFL_LINUX        4
-#define F_DUPFD_CLOEXEC_LINUX 1030
-#define TCGETS_LINUX         0x5401
-#define TIOCGWINSZ_LINUX     0x5413
-#define KERNEL_TERMIOS_SIZE  36
-#define PATH_MAX_LINUX       4096
-#define MAX_RW_COUNT_LINUX   (INT32_MAX & ~UINT64_C(4095))
-#define UIO_MAXIOV_LINUX     1024
 #define EMU_IO_CHUNK         65536
 
 struct emu_fd {
@@ -498,58 +476,40 @@ static int64_t fs_ret(long r)
 
 /* ---- open flags: guest <-> host ---- */
 
-struct fs_oflag_map {
-	uint32_t x86, generic;
+/*
+ * Four open flags have values of each architecture's own (arch_cpu.oflags): those bits are
+ * moved from one numbering to the other, the rest pass as they are. The host's are its
+ * <fcntl.h> values.
+ */
+static const struct arch_oflags fs_host_oflags = {
+	.direct = O_DIRECT, .largefile = O_LARGEFILE, .directory = O_DIRECTORY,
+	.nofollow = O_NOFOLLOW,
 };
 
-/* The four bits that x86_64 numbers its own way; every other bit is shared. */
-static const struct fs_oflag_map fs_oflag_diff[] = {
-	{ 040000, 0200000 },    /* O_DIRECT */
-	{ 0100000, 0400000 },   /* O_LARGEFILE */
-	{ 0200000, 040000 },    /* O_DIRECTORY */
-	{ 0400000, 0100000 },   /* O_NOFOLLOW */
-};
-
-static bool fs_guest_generic(const struct emu *emu)
+static uint64_t fs_oflags_convert(uint64_t f, const struct arch_oflags *from,
+				  const struct arch_oflags *to)
 {
-	return emu->cpu->elf_machine != EM_X86_64;
-}
-
-static bool fs_host_generic(void)
-{
-#if defined(__x86_64__)
-	return false;
-#else
-	return true;
-#endif
-}
-
-static uint64_t fs_oflags_convert(uint64_t f, bool from_generic, bool to_generic)
-{
+	const uint32_t src[] = { from->direct, from->largefile, from->directory, from->nofollow };
+	const uint32_t dst[] = { to->direct, to->largefile, to->directory, to->nofollow };
 	uint64_t out = f;
 
-	if (from_generic == to_generic)
-		return f;
-	for (size_t i = 0; i < G_N_ELEMENTS(fs_oflag_diff); i++)
-		out &= ~(uint64_t)(from_generic ? fs_oflag_diff[i].generic : fs_oflag_diff[i].x86);
-	for (size_t i = 0; i < G_N_ELEMENTS(fs_oflag_diff); i++) {
-		uint32_t from = from_generic ? fs_oflag_diff[i].generic : fs_oflag_diff[i].x86;
-		uint32_t to = to_generic ? fs_oflag_diff[i].generic : fs_oflag_diff[i].x86;
-
-		if (f & from)
-			out |= to;
+	for (size_t i = 0; i < G_N_ELEMENTS(src); i++)
+		out &= ~(uint64_t)src[i];
+	for (size_t i = 0; i < G_N_ELEMENTS(src); i++) {
+		if (f & src[i])
+			out |= dst[i];
 	}
 	return out;
 }
 
 static uint64_t fs_oflags_to_host(struct emu *emu, uint64_t f)
 {
-	return fs_oflags_convert(f, fs_guest_generic(emu), fs_host_generic());
+	return fs_oflags_convert(f, &emu->cpu->oflags, &fs_host_oflags);
 }
 
 static uint64_t fs_oflags_to_guest(struct emu *emu, uint64_t f)
 {
-	return fs_oflags_convert(f, fs_host_generic(), fs_guest_generic(emu));
+	return fs_oflags_convert(f, &fs_host_oflags, &emu->cpu->oflags);
 }
 
 /* ---- read and write ---- */
@@ -610,6 +570,43 @@ static uint64_t fs_copy_from_user(struct emu *emu, void *dst, uint64_t src, uint
 	return done;
 }
 
+
+/*
+ * Before the host reads host fd @fd: what shared mappings of the file wrote goes to the
+ * file first, as one page cache has it.
+ */
+static void fs_sync_in(struct emu *emu, int fd)
+{
+	struct stat st;
+
+	if (mm_has_files(emu->mm) && fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		mm_file_sync(emu->mm, st.st_dev, st.st_ino);
+}
+
+/*
+ * After the host itself wrote @len bytes at @at of host fd @fd (copy_file_range, splice):
+ * the pages cached for the file take them, read back from the file, so that mappings of
+ * it see what was written, as with fs_write_out().
+ */
+static void fs_written_behind(struct emu *emu, int fd, int64_t at, uint64_t len)
+{
+	uint8_t *chunk;
+	struct stat st;
+	uint64_t done = 0;
+
+	if (!len || at < 0 || !mm_has_files(emu->mm) || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return;
+	chunk = g_malloc(MIN(len, (uint64_t)EMU_IO_CHUNK));
+	while (done < len) {
+		ssize_t r = pread(fd, chunk, MIN(len - done, (uint64_t)EMU_IO_CHUNK), at + (int64_t)done);
+
+		if (r <= 0)
+			break;
+		mm_file_written(emu->mm, st.st_dev, st.st_ino, (uint64_t)at + done, chunk, (uint64_t)r);
+		done += (uint64_t)r;
+	}
+	g_free(chunk);
+}
 
 /* Write @len guest bytes at @buf to host fd @fd (or at @off with pwrite when @off >= 0). */
 static int64_t fs_write_out(struct emu *emu, int fd, uint64_t buf, uint64_t len, int64_t off)
@@ -690,9 +687,7 @@ static int64_t fs_read_in(struct emu *emu, int fd, uint64_t buf, uint64_t len, i
 
 	if (len == 0)
 		return 0;
-	/* What shared mappings wrote is in the file before the read, as one page cache has it. */
-	if (mm_has_files(emu->mm) && fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
-		mm_file_sync(emu->mm, st.st_dev, st.st_ino);
+	fs_sync_in(emu, fd);
 	chunk = g_malloc(MIN(len, (uint64_t)EMU_IO_CHUNK));
 	while (done < len) {
 		uint64_t n = MIN(len - done, (uint64_t)EMU_IO_CHUNK);
@@ -1171,7 +1166,7 @@ static void fs_stat_put(uint8_t *buf, struct arch_stat_field f, uint64_t v)
 
 static int64_t fs_put_stat(struct emu *emu, const struct stat *st, uint64_t addr)
 {
-	const struct arch_stat_layout *l = &emu->cpu->stat;
+	const struct arch_stat_layout *l = &emu->cpu->abi->stat;
 	uint8_t buf[256] = { 0 };
 
 	fs_stat_put(buf, l->dev, st->st_dev);
@@ -1757,6 +1752,116 @@ int64_t emu_sys_sendfile(struct emu *emu, const uint64_t *a)
 	return (int64_t)done;
 }
 
+/* A guest's loff_t at @addr, or -EFAULT. */
+static int fs_get_off(struct emu *emu, uint64_t addr, int64_t *off)
+{
+	uint64_t v;
+
+	if (copy_from_user(emu->mm, &v, addr, sizeof(v)))
+		return -EFAULT;
+	*off = (int64_t)le64toh(v);
+	return 0;
+}
+
+static int fs_put_off(struct emu *emu, uint64_t addr, int64_t off)
+{
+	uint64_t v = htole64((uint64_t)off);
+
+	return copy_to_user(emu->mm, addr, &v, sizeof(v)) ? -EFAULT : 0;
+}
+
+static bool fs_is_pipe(int h)
+{
+	struct stat st;
+
+	return fstat(h, &st) == 0 && S_ISFIFO(st.st_mode);
+}
+
+/* The host fds behind guest fds @gin and @gout: 0, or -EBADF. */
+static int fs_host_fds(struct emu *emu, uint64_t gin, uint64_t gout, int *in, int *out)
+{
+	*in = emu_fs_host_fd(emu, fs_fdarg(gin));
+	*out = emu_fs_host_fd(emu, fs_fdarg(gout));
+	return *in < 0 ? *in : *out < 0 ? *out : 0;
+}
+
+/*
+ * copy_file_range or splice (@call), whose arguments @a are both (fd_in, off_in, fd_out,
+ * off_out, len, flags): the host moves the bytes between the host fds, checking its
+ * arguments as Linux does, through the page cache: what shared mappings of the input
+ * dirtied is written back first, and what lands in the output is copied into the pages
+ * cached for it. The guest's offsets (0: none) are read first and written back after, as
+ * Linux does. A pipe end must have no offset (-ESPIPE), which the host says even when the
+ * guest's pointer is bad.
+ */
+static int64_t fs_host_copy(struct emu *emu, long call, const uint64_t *a)
+{
+	uint64_t off_in = a[1], off_out = a[3];
+	int64_t pin = 0, pout = 0, at, r;
+	int in, out, err = fs_host_fds(emu, a[0], a[2], &in, &out);
+
+	if (err)
+		return err;
+	if (off_in && fs_get_off(emu, off_in, &pin) && !fs_is_pipe(in))
+		return -EFAULT;
+	if (off_out && fs_get_off(emu, off_out, &pout) && !fs_is_pipe(out))
+		return -EFAULT;
+	fs_sync_in(emu, in);
+	at = pout;
+	r = syscall(call, in, off_in ? &pin : NULL, out, off_out ? &pout : NULL, (size_t)a[4],
+		    (unsigned)a[5]);
+	if (r < 0)
+		return -errno;
+	if (!off_out)
+		at = lseek(out, 0, SEEK_CUR) - r;
+	fs_written_behind(emu, out, at, (uint64_t)r);
+	if ((off_out && fs_put_off(emu, off_out, pout)) || (off_in && fs_put_off(emu, off_in, pin)))
+		return -EFAULT;
+	return r;
+}
+
+int64_t emu_sys_copy_file_range(struct emu *emu, const uint64_t *a)
+{
+	return fs_host_copy(emu, SYS_copy_file_range, a);
+}
+
+/* splice: Linux looks at the length and the flags before the fds. */
+int64_t emu_sys_splice(struct emu *emu, const uint64_t *a)
+{
+	if (a[4] == 0)
+		return 0;
+	if ((unsigned)a[5] & ~SPLICE_F_ALL_LINUX)
+		return -EINVAL;
+	return fs_host_copy(emu, SYS_splice, a);
+}
+
+/* tee(fd_in, fd_out, len, flags): pipe to pipe, no guest memory: the host's. */
+int64_t emu_sys_tee(struct emu *emu, const uint64_t *a)
+{
+	int in, out, err = fs_host_fds(emu, a[0], a[1], &in, &out);
+
+	return err ? err : fs_ret(syscall(SYS_tee, in, out, (size_t)a[2], (unsigned)a[3]));
+}
+
+/*
+ * vmsplice(fd, iov, nr_segs, flags): into a pipe opened for writing as writev(2), out of
+ * one opened for reading as readv(2); never the host's own vmsplice, which would leave
+ * references to mmuemu's buffers in the pipe. Anything but a pipe is -EBADF.
+ */
+int64_t emu_sys_vmsplice(struct emu *emu, const uint64_t *a)
+{
+	int h = emu_fs_host_fd(emu, fs_fdarg(a[0])), fl;
+
+	if ((unsigned)a[3] & ~SPLICE_F_ALL_LINUX)
+		return -EINVAL;
+	if (h < 0)
+		return h;
+	fl = fcntl(h, F_GETFL);
+	if (!fs_is_pipe(h) || fl < 0)
+		return -EBADF;
+	return fs_iov(emu, a, (fl & O_ACCMODE) != O_RDONLY);
+}
+
 int64_t emu_sys_symlinkat(struct emu *emu, const uint64_t *a)
 {
 	char target[PATH_MAX_LINUX];
@@ -1901,7 +2006,7 @@ int64_t emu_sys_ioctl(struct emu *emu, const uint64_t *a)
 		return h;
 	switch ((uint32_t)a[1]) {
 	case TCGETS_LINUX:
-		len = KERNEL_TERMIOS_SIZE;
+		len = TERMIOS_SIZE_LINUX;
 		break;
 	case TIOCGWINSZ_LINUX:
 		len = sizeof(struct winsize);

@@ -28,9 +28,6 @@
 
 #include "emu/fs.h"
 
-#define SIG_IGN_LINUX        1
-#define O_CLOEXEC_LINUX      02000000
-#define RLIMIT_SIGPENDING_LINUX 11
 #define EMU_PROC_DEV         makedev(0, 22)
 
 /* The generated files of a process directory. */

@@ -21,7 +21,7 @@ struct mm_file *mm_file_create(int fd, const char *path, uint64_t size, uint64_t
 	file->refcount = 1;
 	file->fd = fd;
 	file->path = g_strdup(path);
-	file->size = fd < 0 ? UINT64_MAX : size;
+	file->size = size;
 	file->dev = dev;
 	file->ino = ino;
 	file->cache = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
@@ -287,11 +287,15 @@ static int file_read_page(struct mm_struct *mm, struct mm_file *file, uint64_t p
 	uint8_t *dst = phys_to_host(mm->phys, paddr);
 	uint64_t done = 0;
 
-	if (file->fd < 0)
-		return 0;
-	/* Only a page wholly past the end raises SIGBUS; the tail of the last page is zero. */
+	/*
+	 * Only a page wholly past the end raises SIGBUS; the tail of the last page is zero.
+	 * Shared anonymous memory has a size too, as a shmem object does: the length it was
+	 * mapped with, which mremap does not change.
+	 */
 	if (off >= file->size)
 		return -EIO;
+	if (file->fd < 0)
+		return 0;
 	while (done < page && off + done < file->size) {
 		ssize_t n = pread(file->fd, dst + done, page - done, (off_t)(off + done));
 

@@ -24,34 +24,11 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "arch/arch.h"
+#include "arch/arch.h"   /* and arch/abi.h: MAP_*_LINUX and the other guest constants */
 
 #define __must_check __attribute__((warn_unused_result))
 
-/* Guest mmap flags: identical on x86_64 and arm64 (asm-generic values). */
-#define MAP_SHARED_LINUX          0x01u
-#define MAP_PRIVATE_LINUX         0x02u
-#define MAP_SHARED_VALIDATE_LINUX 0x03u
-#define MAP_TYPE_LINUX            0x0fu
-#define MAP_FIXED_LINUX           0x10u
-#define MAP_ANONYMOUS_LINUX       0x20u
-#define MAP_GROWSDOWN_LINUX       0x0100u
-#define MAP_DENYWRITE_LINUX       0x0800u
-#define MAP_EXECUTABLE_LINUX      0x1000u
-#define MAP_LOCKED_LINUX          0x2000u
-#define MAP_NORESERVE_LINUX       0x4000u
-#define MAP_POPULATE_LINUX        0x8000u
-#define MAP_NONBLOCK_LINUX        0x10000u
-#define MAP_STACK_LINUX           0x20000u
-#define MAP_HUGETLB_LINUX         0x40000u
-#define MAP_FIXED_NOREPLACE_LINUX 0x100000u
-
-/* si_code values for SIGSEGV. */
-#define SEGV_MAPERR_LINUX 1
-#define SEGV_ACCERR_LINUX 2
-
 /* VMA flags, Linux's values for the low ones. */
-#define VM_NONE       0x00000000u
 #define VM_READ       0x00000001u
 #define VM_WRITE      0x00000002u
 #define VM_EXEC       0x00000004u
@@ -69,28 +46,6 @@
 struct mm_phys;
 struct mm_struct;
 struct mm_file;
-
-/* mremap flags, madvise advice and msync flags (asm-generic values, as on x86_64). */
-#define MREMAP_MAYMOVE_LINUX   1u
-#define MREMAP_FIXED_LINUX     2u
-#define MREMAP_DONTUNMAP_LINUX 4u
-#define MADV_NORMAL_LINUX      0
-#define MADV_RANDOM_LINUX      1
-#define MADV_SEQUENTIAL_LINUX  2
-#define MADV_WILLNEED_LINUX    3
-#define MADV_DONTNEED_LINUX    4
-#define MADV_FREE_LINUX        8
-#define MADV_REMOVE_LINUX      9
-#define MADV_POPULATE_WRITE_LINUX 23
-#define MADV_DONTNEED_LOCKED_LINUX 24
-#define MS_ASYNC_LINUX         1u
-#define MS_INVALIDATE_LINUX    2u
-#define MS_SYNC_LINUX          4u
-
-/* Signals a fault can raise, and SIGBUS's si_code for a page past the end of a file. */
-#define SIGBUS_LINUX  7
-#define SIGSEGV_LINUX 11
-#define BUS_ADRERR_LINUX 2
 
 /**
  * struct mm_engine - what mm/ asks of the emulator. Any member may be NULL (no-op).
@@ -200,8 +155,6 @@ struct mm_fault {
 	bool oom;
 	struct arch_walk walk;
 };
-
-#define MM_TRACE_MM 0x1u
 
 /**
  * struct mm_struct - one guest address space.

@@ -368,8 +368,12 @@ int64_t do_mmap(struct mm_struct *mm, uint64_t addr, uint64_t len, unsigned prot
 
 	if ((flags & MAP_TYPE_LINUX) == MAP_PRIVATE_LINUX || !(flags & MAP_ANONYMOUS_LINUX))
 		return __do_mmap(mm, addr, len, prot, flags, NULL, pgoff);
-	/* Shared anonymous memory is an object of its own, as shmem is in Linux. */
-	shmem = mm_file_create(-1, "/dev/zero (deleted)", 0, 0, 0);
+	/*
+	 * Shared anonymous memory is an object of its own, as shmem is in Linux, sized to the
+	 * mapping (shmem_zero_setup()): pages past it, after mremap grows the mapping, give
+	 * SIGBUS. A length too large to round is refused by __do_mmap().
+	 */
+	shmem = mm_file_create(-1, "/dev/zero (deleted)", mm_page_align(mm, len), 0, 0);
 	ret = __do_mmap(mm, addr, len, prot, flags, shmem, 0);
 	mm_file_put(shmem);
 	return ret;

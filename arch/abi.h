@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * abi.h - the guest's Linux ABI constants that mm/ and emu/ use, in one place and with one
+ * suffix, _LINUX, so that they never mix with the host's macros of the same name.
+ *
+ * These values are the same on every architecture mmuemu has. What differs between
+ * architectures is data in struct arch_cpu instead: the syscall numbers and struct stat
+ * (struct arch_abi: x86_64's own, or asm-generic's in arch/generic/) and the four open
+ * flags that architectures number their own way (struct arch_oflags).
+ */
+#ifndef MMUEMU_ARCH_ABI_H
+#define MMUEMU_ARCH_ABI_H
+
+#include <stdint.h>
+
+/* mmap flags. */
+#define MAP_SHARED_LINUX          0x01u
+#define MAP_PRIVATE_LINUX         0x02u
+#define MAP_SHARED_VALIDATE_LINUX 0x03u
+#define MAP_TYPE_LINUX            0x0fu
+#define MAP_FIXED_LINUX           0x10u
+#define MAP_ANONYMOUS_LINUX       0x20u
+#define MAP_GROWSDOWN_LINUX       0x0100u
+#define MAP_DENYWRITE_LINUX       0x0800u
+#define MAP_EXECUTABLE_LINUX      0x1000u
+#define MAP_LOCKED_LINUX          0x2000u
+#define MAP_NORESERVE_LINUX       0x4000u
+#define MAP_POPULATE_LINUX        0x8000u
+#define MAP_NONBLOCK_LINUX        0x10000u
+#define MAP_STACK_LINUX           0x20000u
+#define MAP_HUGETLB_LINUX         0x40000u
+#define MAP_FIXED_NOREPLACE_LINUX 0x100000u
+
+/* mremap flags, madvise advice, msync flags. */
+#define MREMAP_MAYMOVE_LINUX       1u
+#define MREMAP_FIXED_LINUX         2u
+#define MREMAP_DONTUNMAP_LINUX     4u
+#define MADV_NORMAL_LINUX          0
+#define MADV_SEQUENTIAL_LINUX      2
+#define MADV_WILLNEED_LINUX        3
+#define MADV_DONTNEED_LINUX        4
+#define MADV_FREE_LINUX            8
+#define MADV_REMOVE_LINUX          9
+#define MADV_POPULATE_WRITE_LINUX  23
+#define MADV_DONTNEED_LOCKED_LINUX 24
+#define MS_ASYNC_LINUX             1u
+#define MS_INVALIDATE_LINUX        2u
+#define MS_SYNC_LINUX              4u
+
+/* Signals and si_codes that mm/ and emu/ raise or look at. */
+#define SIG_IGN_LINUX     1
+#define SIGBUS_LINUX      7
+#define SIGSEGV_LINUX     11
+#define SIGPIPE_LINUX     13
+#define SEGV_MAPERR_LINUX 1
+#define SEGV_ACCERR_LINUX 2
+#define BUS_ADRERR_LINUX  2
+
+/* Files: *at() arguments, open flags shared by all architectures, fcntl, ioctl, limits. */
+#define AT_FDCWD_LINUX        (-100)
+#define AT_EMPTY_PATH_LINUX   0x1000
+#define O_ACCMODE_LINUX       03
+#define O_NONBLOCK_LINUX      04000
+#define O_CLOEXEC_LINUX       02000000
+#define FD_CLOEXEC_LINUX      1
+#define F_DUPFD_LINUX         0
+#define F_GETFD_LINUX         1
+#define F_SETFD_LINUX         2
+#define F_GETFL_LINUX         3
+#define F_SETFL_LINUX         4
+#define F_DUPFD_CLOEXEC_LINUX 1030
+#define TCGETS_LINUX          0x5401
+#define TIOCGWINSZ_LINUX      0x5413
+#define TERMIOS_SIZE_LINUX    36	/* the kernel's struct termios, not glibc's */
+#define PATH_MAX_LINUX        4096
+#define UIO_MAXIOV_LINUX      1024
+#define SPLICE_F_ALL_LINUX    0xfu
+/* MAX_RW_COUNT: a single read or write moves at most this much. */
+#define MAX_RW_COUNT_LINUX    (INT32_MAX & ~UINT64_C(4095))
+
+/* Processes: arch_prctl (x86_64), prctl, rlimits, clock_nanosleep. */
+#define ARCH_SET_GS_LINUX       0x1001
+#define ARCH_SET_FS_LINUX       0x1002
+#define ARCH_GET_FS_LINUX       0x1003
+#define ARCH_GET_GS_LINUX       0x1004
+#define PR_SET_NAME_LINUX       15
+#define PR_GET_NAME_LINUX       16
+#define RLIM_INFINITY_LINUX     UINT64_MAX
+#define RLIMIT_STACK_LINUX      3
+#define RLIMIT_CORE_LINUX       4
+#define RLIMIT_NOFILE_LINUX     7
+#define RLIMIT_SIGPENDING_LINUX 11
+#define RLIM_NLIMITS_LINUX      16
+#define TIMER_ABSTIME_LINUX     1
+
+#endif
