@@ -131,6 +131,15 @@ static int validate_table(struct validate *v, uint64_t table, unsigned level, ui
 			return fail(v, "%s entry for %#" PRIx64 " maps a frame outside guest memory: "
 				    "entry %#" PRIx64 ", frame %#" PRIx64, a->level_name[level], va,
 				    e, a->entry_paddr(e));
+		/* Copy-on-write: a private entry may write only to a frame that is its alone. */
+		if ((a->leaf_prot(e) & MM_PROT_WRITE) && is_cow_mapping(vma->vm_flags) &&
+		    !page_exclusive(phys, a->entry_paddr(e)))
+			return fail(v, "writable entry for %#" PRIx64 " in private vma [%#" PRIx64
+				    ", %#" PRIx64 ") maps frame %#" PRIx64 " that is not its alone "
+				    "(%s, reference count %u): a write would not copy", va,
+				    vma->vm_start, vma->vm_end, a->entry_paddr(e),
+				    PageAnon(phys, a->entry_paddr(e)) ? "anonymous" : "page cache",
+				    page_count(phys, a->entry_paddr(e)));
 		v->refs[pfn]++;
 		v->maps[pfn]++;
 	}
