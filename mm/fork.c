@@ -150,6 +150,9 @@ static int copy_page_range(struct vm_area_struct *dst_vma, struct vm_area_struct
  */
 static void flush_tlb_mm(struct mm_struct *mm)
 {
+	/* Both Linuxes flush the whole mm here: x86 a CR3 reload, arm64 TLBI ASIDE1IS. */
+	mm->stats.tlb_flush_ops++;
+	mm->stats.tlb_flush_ops_full++;
 	if (mm->no_tlb_flush) {
 		mm->stats.tlb_flush_skipped++;
 		mm_trace(mm, "  tlb_flush: SKIPPED (--no-tlb-flush): stale translations stay live\n");
