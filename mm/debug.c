@@ -17,6 +17,7 @@ struct validate {
 	uint8_t *is_table;		/* per frame: reached as a table page */
 	uint32_t *refs;			/* per frame: leaves and caches pointing at it */
 	uint32_t *maps;			/* per frame: leaves pointing at it */
+	uint64_t n;			/* frames the arrays cover: all ever handed out */
 	unsigned long tables[ARCH_MAX_LEVELS];
 	char *msg;
 	size_t len;
@@ -85,6 +86,9 @@ static int validate_table(struct validate *v, uint64_t table, unsigned level, ui
 	if (!pfn || pfn >= phys->nr_frames)
 		return fail(v, "%s table at %#" PRIx64 " lies outside guest memory",
 			    a->level_name[level], table);
+	if (pfn >= v->n)	/* never handed out */
+		return fail(v, "%s table page %#" PRIx64 " has reference count 0",
+			    a->level_name[level], table);
 	if (v->is_table[pfn])
 		return fail(v, "%s table page %#" PRIx64 " is reachable twice", a->level_name[level],
 			    table);
@@ -131,6 +135,9 @@ static int validate_table(struct validate *v, uint64_t table, unsigned level, ui
 			return fail(v, "%s entry for %#" PRIx64 " maps a frame outside guest memory: "
 				    "entry %#" PRIx64 ", frame %#" PRIx64, a->level_name[level], va,
 				    e, a->entry_paddr(e));
+		if (pfn >= v->n)
+			return fail(v, "frame %#" PRIx64 " has reference count 0 but 1 entries and "
+				    "caches hold it", pfn << phys->page_shift);
 		/* Copy-on-write: a private entry may write only to a frame that is its alone. */
 		if ((a->leaf_prot(e) & MM_PROT_WRITE) && is_cow_mapping(vma->vm_flags) &&
 		    !page_exclusive(phys, a->entry_paddr(e)))
@@ -172,9 +179,11 @@ static void validate_init(struct validate *v, struct mm_phys *phys, char *msg, s
 	*v = (struct validate){ .msg = msg, .len = len };
 	if (msg && len)
 		msg[0] = 0;
-	v->is_table = g_malloc0(phys->nr_frames);
-	v->refs = g_new0(uint32_t, phys->nr_frames);
-	v->maps = g_new0(uint32_t, phys->nr_frames);
+	/* Frames never handed out hold nothing: the work follows what the machine has used. */
+	v->n = phys->next_unused;
+	v->is_table = g_malloc0(v->n);
+	v->refs = g_new0(uint32_t, v->n);
+	v->maps = g_new0(uint32_t, v->n);
 }
 
 static void validate_release(struct validate *v)
@@ -193,7 +202,7 @@ static uint64_t validate_frames(struct validate *v, struct mm_phys *phys, bool e
 {
 	uint64_t frames = 0;
 
-	for (uint64_t pfn = 1; pfn < phys->nr_frames && !v->err; pfn++) {
+	for (uint64_t pfn = 1; pfn < v->n && !v->err; pfn++) {
 		const struct page *page = &phys->pages[pfn];
 
 		if (!v->refs[pfn])
