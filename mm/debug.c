@@ -15,7 +15,9 @@
 struct validate {
 	struct mm_struct *mm;
 	uint8_t *is_table;		/* per frame: reached as a table page */
-	uint32_t *refs;			/* per frame: leaves pointing at it */
+	uint32_t *refs;			/* per frame: leaves and caches pointing at it */
+	uint32_t *maps;			/* per frame: leaves pointing at it */
+	uint64_t n;			/* frames the arrays cover: all ever handed out */
 	unsigned long tables[ARCH_MAX_LEVELS];
 	char *msg;
 	size_t len;
@@ -84,12 +86,15 @@ static int validate_table(struct validate *v, uint64_t table, unsigned level, ui
 	if (!pfn || pfn >= phys->nr_frames)
 		return fail(v, "%s table at %#" PRIx64 " lies outside guest memory",
 			    a->level_name[level], table);
+	if (pfn >= v->n)	/* never handed out */
+		return fail(v, "%s table page %#" PRIx64 " has reference count 0",
+			    a->level_name[level], table);
 	if (v->is_table[pfn])
 		return fail(v, "%s table page %#" PRIx64 " is reachable twice", a->level_name[level],
 			    table);
-	if (phys->refcount[pfn] != 1)
+	if (phys->pages[pfn]._refcount != 1)
 		return fail(v, "%s table page %#" PRIx64 " has reference count %u",
-			    a->level_name[level], table, phys->refcount[pfn]);
+			    a->level_name[level], table, phys->pages[pfn]._refcount);
 	v->is_table[pfn] = 1;
 	v->tables[level]++;
 	if (level && !find_vma_intersection(mm, base, base + span))
@@ -130,27 +135,104 @@ static int validate_table(struct validate *v, uint64_t table, unsigned level, ui
 			return fail(v, "%s entry for %#" PRIx64 " maps a frame outside guest memory: "
 				    "entry %#" PRIx64 ", frame %#" PRIx64, a->level_name[level], va,
 				    e, a->entry_paddr(e));
+		if (pfn >= v->n)
+			return fail(v, "frame %#" PRIx64 " has reference count 0 but 1 entries and "
+				    "caches hold it", pfn << phys->page_shift);
+		/* Copy-on-write: a private entry may write only to a frame that is its alone. */
+		if ((a->leaf_prot(e) & MM_PROT_WRITE) && is_cow_mapping(vma->vm_flags) &&
+		    !page_exclusive(phys, a->entry_paddr(e)))
+			return fail(v, "writable entry for %#" PRIx64 " in private vma [%#" PRIx64
+				    ", %#" PRIx64 ") maps frame %#" PRIx64 " that is not its alone "
+				    "(%s, reference count %u): a write would not copy", va,
+				    vma->vm_start, vma->vm_end, a->entry_paddr(e),
+				    PageAnon(phys, a->entry_paddr(e)) ? "anonymous" : "page cache",
+				    page_count(phys, a->entry_paddr(e)));
 		v->refs[pfn]++;
+		v->maps[pfn]++;
 	}
 	return 0;
+}
+
+/* validate_mm() - @mm's VMAs and tables, its leaves added into @v's per-frame counts. */
+static int validate_mm(struct validate *v, struct mm_struct *mm)
+{
+	v->mm = mm;
+	memset(v->tables, 0, sizeof(v->tables));
+	if (validate_vmas(v))
+		return v->err;
+	if (!mm->pgd)
+		return mm->map_count ? fail(v, "no root table but %d vmas", mm->map_count) : 0;
+	if (validate_table(v, mm->pgd, 0, 0))
+		return v->err;
+	for (unsigned l = 0; l < mm->arch->levels; l++) {
+		uint64_t counted = mm->stats.tables_alloc[l] - mm->stats.tables_freed[l];
+
+		if (v->tables[l] != counted)
+			return fail(v, "%lu %s table pages reachable but %" PRIu64 " counted in use",
+				    v->tables[l], mm->arch->level_name[l], counted);
+	}
+	return 0;
+}
+
+static void validate_init(struct validate *v, struct mm_phys *phys, char *msg, size_t len)
+{
+	*v = (struct validate){ .msg = msg, .len = len };
+	if (msg && len)
+		msg[0] = 0;
+	/* Frames never handed out hold nothing: the work follows what the machine has used. */
+	v->n = phys->next_unused;
+	v->is_table = g_malloc0(v->n);
+	v->refs = g_new0(uint32_t, v->n);
+	v->maps = g_new0(uint32_t, v->n);
+}
+
+static void validate_release(struct validate *v)
+{
+	g_free(v->is_table);
+	g_free(v->refs);
+	g_free(v->maps);
+}
+
+/*
+ * validate_frames() - compare what was counted with every frame's struct page: @exact when
+ * all holders were counted (the machine, or an mm alone on it), else "at least", as other
+ * mms may hold the rest. Return: the data frames counted.
+ */
+static uint64_t validate_frames(struct validate *v, struct mm_phys *phys, bool exact)
+{
+	uint64_t frames = 0;
+
+	for (uint64_t pfn = 1; pfn < v->n && !v->err; pfn++) {
+		const struct page *page = &phys->pages[pfn];
+
+		if (!v->refs[pfn])
+			continue;
+		if (v->is_table[pfn]) {
+			fail(v, "frame %#" PRIx64 " is both a table page and mapped data",
+			     pfn << phys->page_shift);
+			break;
+		}
+		if (exact ? page->_refcount != v->refs[pfn] : page->_refcount < v->refs[pfn])
+			fail(v, "frame %#" PRIx64 " has reference count %u but %u entries and caches "
+			     "hold it", pfn << phys->page_shift, page->_refcount, v->refs[pfn]);
+		else if (exact ? page->_mapcount != v->maps[pfn] : page->_mapcount < v->maps[pfn])
+			fail(v, "frame %#" PRIx64 " has map count %u but %u entries map it",
+			     pfn << phys->page_shift, page->_mapcount, v->maps[pfn]);
+		frames++;
+	}
+	return frames;
 }
 
 int mm_validate(struct mm_struct *mm, char *msg, size_t len)
 {
 	struct mm_phys *phys = mm->phys;
-	struct validate v = { .mm = mm, .msg = msg, .len = len };
-	uint64_t frames = 0;
+	/* Alone on its machine, the mm must account for every frame; else only for its own. */
+	bool alone = phys->nr_mms <= 1;
+	struct validate v;
+	uint64_t frames;
 
-	if (msg && len)
-		msg[0] = 0;
-	if (validate_vmas(&v))
-		return v.err;
-	if (!mm->pgd)
-		return mm->map_count ? fail(&v, "no root table but %d vmas", mm->map_count) : 0;
-
-	v.is_table = g_malloc0(phys->nr_frames);
-	v.refs = g_new0(uint32_t, phys->nr_frames);
-	if (validate_table(&v, mm->pgd, 0, 0))
+	validate_init(&v, phys, msg, len);
+	if (validate_mm(&v, mm) || !mm->pgd)
 		goto out;
 	{
 		/* Frames a shared object caches hold one reference of the object's own. */
@@ -164,42 +246,55 @@ int mm_validate(struct mm_struct *mm, char *msg, size_t len)
 				mm_file_cache_refs(vma->vm_file, v.refs, phys->page_shift);
 		g_hash_table_destroy(seen);
 	}
-
-	for (unsigned l = 0; l < mm->arch->levels; l++) {
-		uint64_t counted = mm->stats.tables_alloc[l] - mm->stats.tables_freed[l];
-
-		if (v.tables[l] != counted) {
-			fail(&v, "%lu %s table pages reachable but %" PRIu64 " counted in use",
-			     v.tables[l], mm->arch->level_name[l], counted);
-			goto out;
-		}
-	}
-	for (uint64_t pfn = 1; pfn < phys->nr_frames; pfn++) {
-		if (!v.refs[pfn])
-			continue;
-		if (v.is_table[pfn]) {
-			fail(&v, "frame %#" PRIx64 " is both a table page and mapped data",
-			     pfn << phys->page_shift);
-			goto out;
-		}
-		if (phys->refcount[pfn] != v.refs[pfn]) {
-			fail(&v, "frame %#" PRIx64 " has reference count %u but %u entries map it",
-			     pfn << phys->page_shift, phys->refcount[pfn], v.refs[pfn]);
-			goto out;
-		}
-		frames++;
-	}
-	if (frames != mm->stats.frames_in_use) {
+	frames = validate_frames(&v, phys, alone);
+	if (v.err || !alone)
+		goto out;
+	/* Only one mm ever on the machine: every data frame is its own, and counted by it. */
+	if (phys->mms_created == 1 && frames != mm->stats.frames_in_use) {
 		fail(&v, "%" PRIu64 " frames mapped but %" PRIu64 " counted in use", frames,
 		     mm->stats.frames_in_use);
 		goto out;
 	}
-	/* One address space per physical memory: every frame handed out must be reachable. */
+	/* One address space on the machine: every frame handed out must be reachable. */
 	if (phys->in_use != frames + mm->stats.tables_in_use)
 		fail(&v, "%" PRIu64 " frames allocated but only %" PRIu64 " reachable: a leak",
 		     phys->in_use, frames + mm->stats.tables_in_use);
 out:
-	g_free(v.is_table);
-	g_free(v.refs);
+	validate_release(&v);
+	return v.err;
+}
+
+int mm_phys_validate(struct mm_phys *phys, char *msg, size_t len)
+{
+	struct validate v;
+	GHashTableIter it;
+	gpointer file;
+	uint64_t frames, tables = 0;
+
+	validate_init(&v, phys, msg, len);
+	for (guint i = 0; i < phys->mms->len && !v.err; i++) {
+		struct mm_struct *mm = g_ptr_array_index(phys->mms, i);
+
+		if (!mm || validate_mm(&v, mm))
+			continue;
+		tables += mm->stats.tables_in_use;
+	}
+	if (v.err)
+		goto out;
+	/* The page cache: each object with cached frames holds one reference to each. */
+	g_hash_table_iter_init(&it, phys->cached);
+	while (g_hash_table_iter_next(&it, &file, NULL))
+		mm_file_cache_refs(file, v.refs, phys->page_shift);
+	frames = validate_frames(&v, phys, true);
+	if (v.err)
+		goto out;
+	if (tables != phys->tables_in_use)
+		fail(&v, "%" PRIu64 " table pages reachable from %u mms but %" PRIu64 " in use",
+		     tables, phys->nr_mms, phys->tables_in_use);
+	else if (phys->in_use != frames + tables)
+		fail(&v, "%" PRIu64 " frames allocated but only %" PRIu64 " reachable from %u mms "
+		     "and the page cache: a leak", phys->in_use, frames + tables, phys->nr_mms);
+out:
+	validate_release(&v);
 	return v.err;
 }

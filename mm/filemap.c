@@ -42,10 +42,12 @@ void mm_file_put(struct mm_file *file)
 	if (!file || --file->refcount)
 		return;
 	if (file->registered)
-		g_hash_table_remove(file->mm->files, file->key);
+		g_hash_table_remove(file->phys->files, file->key);
+	if (file->phys)
+		g_hash_table_remove(file->phys->cached, file);
 	g_hash_table_iter_init(&it, file->cache);
 	while (g_hash_table_iter_next(&it, &key, &value))
-		mm_free_frame(file->mm, *(uint64_t *)value);
+		phys_free_frame(file->phys, *(uint64_t *)value);
 	g_hash_table_destroy(file->cache);
 	if (file->fd >= 0)
 		close(file->fd);
@@ -69,11 +71,12 @@ struct mm_file *mm_file_open(struct mm_struct *mm, int fd, const char *path, uin
 			     uint64_t dev, uint64_t ino, bool fd_can_write)
 {
 	uint64_t key[2] = { dev, ino };
+	struct mm_phys *phys = mm->phys;
 	struct mm_file *file;
 
-	if (!mm->files)
-		mm->files = g_hash_table_new(file_key_hash, file_key_equal);
-	file = g_hash_table_lookup(mm->files, key);
+	if (!phys->files)
+		phys->files = g_hash_table_new(file_key_hash, file_key_equal);
+	file = g_hash_table_lookup(phys->files, key);
 	if (file) {
 		/* Keep a descriptor that can write back, if either can. */
 		if (fd_can_write && !file->fd_can_write) {
@@ -88,25 +91,42 @@ struct mm_file *mm_file_open(struct mm_struct *mm, int fd, const char *path, uin
 		return mm_file_get(file);
 	}
 	file = mm_file_create(fd, path, size, dev, ino);
-	file->mm = mm;
+	file->phys = phys;
 	file->key[0] = dev;
 	file->key[1] = ino;
 	file->registered = true;
 	file->fd_can_write = fd_can_write;
-	g_hash_table_insert(mm->files, file->key, file);
+	g_hash_table_insert(phys->files, file->key, file);
 	return file;
 }
 
 bool mm_has_files(const struct mm_struct *mm)
 {
-	return mm->files && g_hash_table_size(mm->files);
+	return mm->phys->files && g_hash_table_size(mm->phys->files);
 }
 
+/* The machine's object for (@dev, @ino): one page cache for every mm of @mm's machine. */
 static struct mm_file *mm_file_find(struct mm_struct *mm, uint64_t dev, uint64_t ino)
 {
 	uint64_t key[2] = { dev, ino };
 
-	return mm->files ? g_hash_table_lookup(mm->files, key) : NULL;
+	return mm->phys->files ? g_hash_table_lookup(mm->phys->files, key) : NULL;
+}
+
+/* The live mms of @phys, in slot order: the page cache's users. */
+#define for_each_mm(phys, i, m)							\
+	for ((i) = 0; (i) < (phys)->mms->len; (i)++)				\
+		if (((m) = g_ptr_array_index((phys)->mms, (i))) != NULL)
+
+/* invalidate_code on every vCPU's engine: a page-cache frame may be code in any of them. */
+static void phys_invalidate_code(struct mm_phys *phys, uint64_t paddr, uint64_t len)
+{
+	struct mm_struct *m;
+	guint i;
+
+	for_each_mm(phys, i, m)
+		if (m->engine.invalidate_code)
+			m->engine.invalidate_code(m->engine.ctx, paddr, len);
 }
 
 void mm_file_written(struct mm_struct *mm, uint64_t dev, uint64_t ino, uint64_t off,
@@ -128,8 +148,8 @@ void mm_file_written(struct mm_struct *mm, uint64_t dev, uint64_t ino, uint64_t 
 			continue;
 		memcpy((uint8_t *)phys_to_host(mm->phys, *frame) + (from - pgoff * page),
 		       (const uint8_t *)buf + (from - off), to - from);
-		if ((*phys_frame_flags(mm->phys, *frame) & PHYS_F_EXEC) && mm->engine.invalidate_code)
-			mm->engine.invalidate_code(mm->engine.ctx, *frame, page);
+		if (*phys_frame_flags(mm->phys, *frame) & PHYS_F_EXEC)
+			phys_invalidate_code(mm->phys, *frame, page);
 	}
 }
 
@@ -139,15 +159,20 @@ void mm_file_sync(struct mm_struct *mm, uint64_t dev, uint64_t ino)
 	struct vma_iterator vmi;
 	struct vm_area_struct *vma;
 	struct mmu_gather tlb;
+	struct mm_struct *m;
+	guint i;
 
 	if (!file || !g_hash_table_size(file->cache))
 		return;
-	tlb_gather_mmu(&tlb, mm);
-	vma_iter_init(&vmi, mm, 0);
-	while ((vma = vma_next(&vmi)))
-		if (vma->vm_file == file)
-			filemap_sync_range(mm, &tlb, vma, vma->vm_start, vma->vm_end);
-	tlb_finish_mmu(&tlb);
+	/* Every process's shared mappings of the file: each mm cleans and flushes its own. */
+	for_each_mm(mm->phys, i, m) {
+		tlb_gather_mmu(&tlb, m);
+		vma_iter_init(&vmi, m, 0);
+		while ((vma = vma_next(&vmi)))
+			if (vma->vm_file == file)
+				filemap_sync_range(m, &tlb, vma, vma->vm_start, vma->vm_end);
+		tlb_finish_mmu(&tlb);
+	}
 }
 
 /*
@@ -233,7 +258,9 @@ void mm_file_truncate(struct mm_struct *mm, uint64_t dev, uint64_t ino, uint64_t
 	struct vm_area_struct *vma;
 	GHashTableIter it;
 	gpointer key, value;
+	struct mm_struct *m;
 	uint64_t *last;
+	guint i;
 
 	if (!file)
 		return;
@@ -242,24 +269,27 @@ void mm_file_truncate(struct mm_struct *mm, uint64_t dev, uint64_t ino, uint64_t
 	file->size = size;
 	mm_trace(mm, "mm_file_truncate(%s, %" PRIu64 " -> %" PRIu64 ")\n", file->path, old, size);
 	first = (size + page - 1) >> shift;
-	vma_iter_init(&vmi, mm, 0);
-	while ((vma = vma_next(&vmi))) {
-		uint64_t vfirst = vma->vm_pgoff, vlast = vfirst + ((vma->vm_end - vma->vm_start) >> shift);
-		struct mmu_gather tlb;
+	for_each_mm(mm->phys, i, m) {
+		vma_iter_init(&vmi, m, 0);
+		while ((vma = vma_next(&vmi))) {
+			uint64_t vfirst = vma->vm_pgoff;
+			uint64_t vlast = vfirst + ((vma->vm_end - vma->vm_start) >> shift);
+			struct mmu_gather tlb;
 
-		if (vma->vm_file != file || vlast <= first)
-			continue;
-		tlb_gather_mmu(&tlb, mm);
-		unmap_page_range(&tlb, vma, vma->vm_start + ((MAX(first, vfirst) - vfirst) << shift),
-				 vma->vm_end);
-		tlb_finish_mmu(&tlb);
+			if (vma->vm_file != file || vlast <= first)
+				continue;
+			tlb_gather_mmu(&tlb, m);
+			unmap_page_range(&tlb, vma, vma->vm_start +
+					 ((MAX(first, vfirst) - vfirst) << shift), vma->vm_end);
+			tlb_finish_mmu(&tlb);
+		}
 	}
 	/* The entries are gone and flushed: the cache's own references can go now. */
 	g_hash_table_iter_init(&it, file->cache);
 	while (g_hash_table_iter_next(&it, &key, &value)) {
 		if (*(uint64_t *)key < first)
 			continue;
-		mm_free_frame(mm, *(uint64_t *)value);
+		phys_free_frame(mm->phys, *(uint64_t *)value);
 		g_hash_table_iter_remove(&it);
 	}
 	last = size & (page - 1) ? g_hash_table_lookup(file->cache, &(uint64_t){ size >> shift }) : NULL;
@@ -374,7 +404,8 @@ int filemap_fault(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t add
 		mm_free_frame(mm, *frame);
 		return err;
 	}
-	file->mm = mm;
+	file->phys = mm->phys;
+	g_hash_table_add(mm->phys->cached, file);
 	g_hash_table_insert(file->cache, g_memdup2(&pgoff, sizeof(pgoff)),
 			    g_memdup2(frame, sizeof(*frame)));
 	phys_get(mm->phys, *frame);	/* one for the cache, one for the entry */

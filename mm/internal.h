@@ -52,19 +52,71 @@
 /* ---- physical memory (phys.c) ---- */
 
 #define PHYS_F_EXEC	0x1u	/* the frame was mapped executable: code may be cached for it */
+#define PHYS_F_ANON	0x2u	/* PageAnon: a private frame of its mms, not the page cache's */
 
+/*
+ * struct page - what the machine knows of one frame, as the kernel's struct page.
+ * @_refcount: references: one per leaf entry mapping it (in any mm), one for the page
+ *     cache that keeps it, one for the table it is, one for an mmu_gather that waits to
+ *     free it; 0 = free.
+ * @_mapcount: leaf entries mapping it, over every mm (the kernel's mapcount, from 0 here).
+ * @owner: slot (mm->slot + 1) of the mm whose stats.frames_in_use counts it, 0 for none
+ *     (its mm has exited while the frame lived on, shared).
+ * @flags: PHYS_F_*.
+ */
+struct page {
+	uint32_t _refcount;
+	uint32_t _mapcount;
+	uint16_t owner;
+	uint8_t flags;
+};
+
+/*
+ * struct mm_phys - one machine: guest physical memory, its frames, the page cache (every
+ * mm_file opened by dev/ino, and every object with cached frames) and the live mms.
+ */
 struct mm_phys {
 	struct arch_mem mem;
 	unsigned page_shift;
 	uint64_t nr_frames;
-	uint32_t *refcount;	/* per frame; 0 = free */
-	uint8_t *flags;		/* per frame: PHYS_F_* */
+	struct page *pages;	/* per frame */
 	uint64_t *free_list;	/* stack of freed frame numbers, reused first */
 	uint64_t nr_free;
 	uint64_t next_unused;	/* frames at and above it were never handed out */
 	uint64_t in_use;
+	uint64_t tables_in_use;	/* of in_use, table pages */
 	int64_t fail_after;	/* fault injection: allocations left before one fails; <0 off */
+	GHashTable *files;	/* (dev, ino) -> struct mm_file: the machine's page cache */
+	GHashTable *cached;	/* set of struct mm_file holding cached frames (files or shm) */
+	GPtrArray *mms;		/* live mms, indexed by mm->slot (NULL: free slot) */
+	unsigned nr_mms;	/* live mms */
+	uint64_t mms_created;	/* mms ever created on this machine */
+	struct mm_machine_stats stats;
 };
+
+static inline struct page *phys_page(const struct mm_phys *phys, uint64_t paddr)
+{
+	return &phys->pages[paddr >> phys->page_shift];
+}
+
+static inline bool PageAnon(const struct mm_phys *phys, uint64_t paddr)
+{
+	return phys_page(phys, paddr)->flags & PHYS_F_ANON;
+}
+
+static inline uint32_t page_count(const struct mm_phys *phys, uint64_t paddr)
+{
+	return phys_page(phys, paddr)->_refcount;
+}
+
+/* page_add_map() / page_remove_map() - a leaf entry now maps / no longer maps @paddr. */
+void page_add_map(struct mm_phys *phys, uint64_t paddr);
+void page_remove_map(struct mm_phys *phys, uint64_t paddr);
+/* phys_register_mm() / phys_unregister_mm() - @mm is live on its machine / has exited. */
+void phys_register_mm(struct mm_phys *phys, struct mm_struct *mm);
+void phys_unregister_mm(struct mm_phys *phys, struct mm_struct *mm);
+/* phys_free_frame() - drop a data frame's reference; freed, its owner's count goes down. */
+bool phys_free_frame(struct mm_phys *phys, uint64_t paddr);
 
 /* phys_alloc() - a zeroed frame. Return: 0 and *paddr, or -ENOMEM. */
 int phys_alloc(struct mm_phys *phys, uint64_t *paddr, uint8_t *old_flags) __must_check;
@@ -88,7 +140,7 @@ static inline bool phys_frame_valid(const struct mm_phys *phys, uint64_t paddr)
 {
 	uint64_t pfn = paddr >> phys->page_shift;
 
-	return pfn && pfn < phys->nr_frames && phys->refcount[pfn];
+	return pfn && pfn < phys->nr_frames && phys->pages[pfn]._refcount;
 }
 
 /*
@@ -104,7 +156,7 @@ static inline void *phys_to_host(const struct mm_phys *phys, uint64_t paddr)
 
 static inline uint8_t *phys_frame_flags(struct mm_phys *phys, uint64_t paddr)
 {
-	return &phys->flags[paddr >> phys->page_shift];
+	return &phys_page(phys, paddr)->flags;
 }
 
 /* ---- sizes ---- */
@@ -257,6 +309,37 @@ static inline unsigned prot_wrprotect(unsigned prot)
 	return prot & MM_PROT_WRITE ? (prot & ~MM_PROT_WRITE) | MM_PROT_READ : prot;
 }
 
+/*
+ * is_cow_mapping() - a private mapping that may be written: its pages are copied on write
+ * when not its own alone (Linux: VM_MAYWRITE without VM_SHARED). Tested here without
+ * VM_MAYSHARE: a shared mapping of a read-only descriptor stays shared.
+ */
+static inline bool is_cow_mapping(uint64_t vm_flags)
+{
+	return !(vm_flags & VM_MAYSHARE);
+}
+
+/*
+ * page_exclusive() - the frame at @paddr is an anonymous page whose only reference is the
+ * one entry looking at it: a write may reuse it (the reuse rule of do_wp_page()).
+ */
+static inline bool page_exclusive(const struct mm_phys *phys, uint64_t paddr)
+{
+	return PageAnon(phys, paddr) && page_count(phys, paddr) == 1;
+}
+
+/*
+ * cow_prot() - what a leaf mapping @frame in @vma may grant of @prot: a private page that
+ * is not this entry's alone (a page-cache frame, or one shared since fork) is
+ * write-protected, so that the first write goes through do_wp_page() and copies.
+ */
+static inline unsigned cow_prot(const struct vm_area_struct *vma, uint64_t frame, unsigned prot)
+{
+	if (is_cow_mapping(vma->vm_flags) && !page_exclusive(vma->vm_mm->phys, frame))
+		return prot_wrprotect(prot);
+	return prot;
+}
+
 static inline unsigned vm_flags_to_prot(uint64_t vm_flags)
 {
 	return (unsigned)(vm_flags & VM_ACCESS_FLAGS);	/* same bit values */
@@ -346,6 +429,8 @@ struct vma_munmap_struct {
 
 struct vm_area_struct *vm_area_alloc(struct mm_struct *mm);
 void vm_area_free(struct vm_area_struct *vma);
+/* vm_area_dup() - a copy of @orig (name copied, one more file reference), not in a tree. */
+struct vm_area_struct *vm_area_dup(struct vm_area_struct *orig);
 void vma_tree_insert(struct mm_struct *mm, struct vm_area_struct *vma);
 void vma_tree_remove(struct mm_struct *mm, struct vm_area_struct *vma);
 struct vm_area_struct *find_vma_prev(struct mm_struct *mm, uint64_t addr,
@@ -398,7 +483,7 @@ void tlb_shadow_destroy(struct mm_struct *mm);
  * struct mm_file - a host file, or shared anonymous memory (fd < 0), as mappings see it.
  * @cache: page offset -> frame, for shared mappings: the object holds one reference to each
  *         frame, and every entry mapping it one more (the page cache, in miniature).
- * @mm: whose physical memory the cached frames come from (set at the first fault).
+ * @phys: the machine whose frames the cache holds (set at open, or at the first fault).
  */
 struct mm_file {
 	unsigned refcount;
@@ -406,8 +491,8 @@ struct mm_file {
 	char *path;
 	uint64_t size, dev, ino;
 	GHashTable *cache;
-	struct mm_struct *mm;
-	bool registered;	/* in mm->files, under key */
+	struct mm_phys *phys;
+	bool registered;	/* in phys->files, under key */
 	bool fd_can_write;	/* see mm_file_open() */
 	uint64_t key[2];
 };

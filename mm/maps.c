@@ -178,7 +178,7 @@ void mm_dump_smaps(struct mm_struct *mm, FILE *out)
 		uint64_t referenced = 0, anon = 0, pss_x = 0;
 
 		for (uint64_t addr = vma->vm_start; addr < vma->vm_end; addr += mm_page_size(mm)) {
-			uint64_t *pte = pt_lookup_leaf(mm, addr), paddr, pgoff;
+			uint64_t *pte = pt_lookup_leaf(mm, addr), paddr;
 			unsigned mapcount;
 			bool dirty;
 
@@ -187,11 +187,8 @@ void mm_dump_smaps(struct mm_struct *mm, FILE *out)
 			if (!pte || !*pte || !a->entry_present(*pte, a->levels - 1))
 				continue;
 			paddr = a->entry_paddr(*pte);
-			/* Mappings of the frame: its references, less the one a shared cache keeps. */
-			mapcount = mm->phys->refcount[paddr >> mm->arch->page_shift];
-			pgoff = vma_pgoff(vma, addr);
-			if (vma->vm_file && g_hash_table_contains(vma->vm_file->cache, &pgoff))
-				mapcount--;
+			/* Mappings of the frame, in every mm of the machine (Shared_* in smaps). */
+			mapcount = phys_page(mm->phys, paddr)->_mapcount;
 			dirty = a->leaf_dirty(*pte);
 			if (mapcount > 1)
 				*(dirty ? &shared_dirty : &shared_clean) += 1;

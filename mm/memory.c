@@ -51,22 +51,29 @@ static bool access_error(const struct vm_area_struct *vma, mm_access_t access)
 	}
 }
 
-/*
- * cow_prot() - what an entry mapping @frame at @addr of @vma may grant: a private file
- * mapping's page shared with the page cache is never writable, so the first write copies.
- */
-static unsigned cow_prot(const struct vm_area_struct *vma, uint64_t addr, uint64_t frame,
-			 unsigned prot)
+/* set_pte_new() - install a leaf for @frame: counted, and one more mapping of the frame. */
+static void set_pte_new(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t *pte,
+			uint64_t frame, unsigned prot)
 {
-	if (vma_is_private_file(vma) && filemap_is_cached_frame(vma, addr, frame))
-		return prot_wrprotect(prot);
-	return prot;
+	if (vma->vm_flags & VM_EXEC)
+		*phys_frame_flags(mm->phys, frame) |= PHYS_F_EXEC;
+	*pte = mm->arch->mk_leaf(frame, prot);
+	page_add_map(mm->phys, frame);
+	mm->stats.pte_written++;
+}
+
+/* A new private frame of @vma: anonymous (PageAnon), and the VMA has anon pages now. */
+static void page_set_anon(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t frame)
+{
+	*phys_frame_flags(mm->phys, frame) |= PHYS_F_ANON;
+	vma->anon_vma = true;
 }
 
 /*
- * wp_page_copy() - the first write to a private file page: a private copy replaces the
- * page cache's frame in the entry. Clear, flush, then drop the old reference: the
- * emulator may hold the read-only translation to the cache's frame.
+ * wp_page_copy() - the write breaks the sharing: a new anonymous frame takes a copy of the
+ * old one (a page-cache frame of a private file mapping, or a page shared since fork) and
+ * replaces it in the entry. Clear, flush, then drop the old reference: the emulator may
+ * still hold the read-only translation to the old frame.
  */
 static int wp_page_copy(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr,
 			uint64_t *pte, unsigned prot)
@@ -74,22 +81,60 @@ static int wp_page_copy(struct mm_struct *mm, struct vm_area_struct *vma, uint64
 	const struct arch_mmu *a = mm->arch;
 	struct mmu_gather tlb;
 	uint64_t frame, old = a->entry_paddr(*pte);
-	int err = filemap_cow_page(mm, vma, addr, &frame);
+	int err = mm_alloc_frame(mm, &frame);
 
 	if (err)
 		return err;
-	if (vma->vm_flags & VM_EXEC)
-		*phys_frame_flags(mm->phys, frame) |= PHYS_F_EXEC;
+	memcpy(phys_to_host(mm->phys, frame), phys_to_host(mm->phys, old), mm_page_size(mm));
+	page_set_anon(mm, vma, frame);
 	tlb_gather_mmu(&tlb, mm);
 	*pte = 0;
+	page_remove_map(mm->phys, old);
 	tlb_remove_tlb_entry(&tlb, a->levels - 1, addr & mm_page_mask(mm));
 	tlb_remove_page(&tlb, old);
 	tlb_finish_mmu(&tlb);
-	*pte = a->mk_leaf(frame, prot);
-	mm->stats.pte_written++;
+	set_pte_new(mm, vma, pte, frame, prot);
 	mm->stats.faults++;
-	mm_trace(mm, "copy on write at %#" PRIx64 ": page cache frame %#" PRIx64 " -> %#" PRIx64
-		 "\n", addr, old, frame);
+	mm->stats.cow_copies++;
+	mm->phys->stats.cow_copies++;
+	mm_trace(mm, "do_wp_page at %#" PRIx64 ": copy of frame %#" PRIx64 " (%s) -> %#" PRIx64
+		 "\n", addr, old, PageAnon(mm->phys, old) ? "anon, shared" : "page cache", frame);
+	return 0;
+}
+
+/*
+ * do_wp_page() - a write to a present entry that may not take it as it is (mm/memory.c):
+ * a shared mapping just gets the write bit (wp_page_shared); a private one reuses the frame
+ * when it is an anonymous page with no other reference (wp_page_reuse: the last sharer
+ * after fork, or a page write-protected by mprotect), and otherwise copies it.
+ * @force: FOLL_FORCE (mm_poke): the entry's rights stay; only the sharing is broken.
+ */
+static int do_wp_page(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr,
+		      uint64_t *pte, unsigned prot, bool force)
+{
+	const struct arch_mmu *a = mm->arch;
+	uint64_t old = a->entry_paddr(*pte);
+
+	mm->stats.wp_faults++;
+	mm->phys->stats.wp_faults++;
+	if (!is_cow_mapping(vma->vm_flags)) {
+		*pte = a->leaf_modify_prot(*pte, prot);
+		mm->stats.pte_written++;
+		mm->stats.wp_shared++;
+		mm_trace(mm, "do_wp_page at %#" PRIx64 ": shared frame %#" PRIx64 " made writable\n",
+			 addr, old);
+		return 0;
+	}
+	if (!page_exclusive(mm->phys, old))
+		return wp_page_copy(mm, vma, addr, pte, prot);
+	if (!force) {
+		*pte = a->leaf_modify_prot(*pte, prot);
+		mm->stats.pte_written++;
+	}
+	mm->stats.cow_reuses++;
+	mm->phys->stats.cow_reuses++;
+	mm_trace(mm, "do_wp_page at %#" PRIx64 ": frame %#" PRIx64 " reused (ours alone)\n", addr,
+		 old);
 	return 0;
 }
 
@@ -105,14 +150,15 @@ int handle_mm_fault(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t a
 		return -ENOMEM;
 	if (*pte && a->entry_present(*pte, a->levels - 1)) {
 		uint64_t old = a->entry_paddr(*pte);
+		bool wp = !(a->leaf_prot(*pte) & MM_PROT_WRITE) && (vma->vm_flags & VM_WRITE);
 
-		/* A write to a private file page still shared with the page cache: copy it. */
-		if (access == MM_PROT_WRITE && vma_is_private_file(vma) &&
-		    filemap_is_cached_frame(vma, addr, old))
-			return wp_page_copy(mm, vma, addr, pte, prot);
+		/* A write the entry cannot take, or a write (forced too) to a page not ours. */
+		if (access == MM_PROT_WRITE &&
+		    (wp || (is_cow_mapping(vma->vm_flags) && !page_exclusive(mm->phys, old))))
+			return do_wp_page(mm, vma, addr, pte, prot, force);
 		/* Mapped, but with other rights than the VMA now grants: bring it in line. */
-		if (!force && a->leaf_prot(*pte) != prot) {
-			*pte = a->leaf_modify_prot(*pte, cow_prot(vma, addr, old, prot));
+		if (!force && a->leaf_prot(*pte) != cow_prot(vma, old, prot)) {
+			*pte = a->leaf_modify_prot(*pte, cow_prot(vma, old, prot));
 			mm->stats.pte_written++;
 		}
 		return 0;
@@ -122,20 +168,20 @@ int handle_mm_fault(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t a
 
 		if (err)
 			return err;
+		page_set_anon(mm, vma, frame);
 	} else if (vma->vm_file) {
 		int err = filemap_fault(mm, vma, addr, &frame);	/* do_read_fault() */
 
 		if (err)
 			return err;
-		prot = cow_prot(vma, addr, frame, prot);
+		prot = cow_prot(vma, frame, prot);
 	} else if (mm_alloc_frame(mm, &frame)) {
 		/* do_anonymous_page(): a zeroed frame of our own (no shared zero page here). */
 		return -ENOMEM;
+	} else {
+		page_set_anon(mm, vma, frame);
 	}
-	if (vma->vm_flags & VM_EXEC)
-		*phys_frame_flags(mm->phys, frame) |= PHYS_F_EXEC;
-	*pte = a->mk_leaf(frame, prot);
-	mm->stats.pte_written++;
+	set_pte_new(mm, vma, pte, frame, prot);
 	mm->stats.faults++;
 	return 0;
 }

@@ -70,6 +70,8 @@ struct mm_engine {
  * @vm_name: name shown in maps (the loader's file segments), or NULL. Owned by the VMA.
  * @vm_file: the object mapped (a file, or shared anonymous memory), or NULL; one reference.
  * @detached: removed from the tree (waiting in a munmap's side list).
+ * @anon_vma: a private mapping that has had an anonymous page (the kernel's anon_vma is
+ *     set): fork must copy its entries (vma_needs_copy). Kept by split, dup and merge.
  */
 struct vm_area_struct {
 	uint64_t vm_start;
@@ -80,6 +82,7 @@ struct vm_area_struct {
 	char *vm_name;
 	struct mm_file *vm_file;
 	bool detached;
+	bool anon_vma;
 };
 
 /**
@@ -112,6 +115,29 @@ struct mm_stats {
 	uint64_t populate_pages;                 /* pages MAP_POPULATE / madvise faulted in */
 	uint64_t populate_vmas_skipped;          /* inaccessible VMAs populate stepped over */
 	uint64_t gap_search_steps;               /* VMAs get_unmapped_area looked at */
+	/* fork and copy-on-write (mm/fork.c, do_wp_page in mm/memory.c) */
+	uint64_t forks;                          /* dup_mmap() calls with this mm as the parent */
+	uint64_t tables_copied[ARCH_MAX_LEVELS]; /* table pages copy_page_range made, per level */
+	uint64_t ptes_copied;                    /* leaf entries copy_page_range copied */
+	uint64_t ptes_wrprotected;               /* of which write-protected for COW */
+	uint64_t wp_faults;                      /* writes to present write-protected entries */
+	uint64_t cow_copies;                     /* wp_page_copy(): a new frame */
+	uint64_t cow_reuses;                     /* wp_page_reuse(): the frame was ours alone */
+	uint64_t wp_shared;                      /* wp_page_shared(): a shared mapping's write bit */
+};
+
+/**
+ * struct mm_machine_stats - counters of the whole machine (every mm of one struct mm_phys).
+ * @frames_shared: data frames mapped by two or more leaf entries now; @frames_shared_peak
+ *     its highest value.
+ */
+struct mm_machine_stats {
+	uint64_t forks;
+	uint64_t tables_copied[ARCH_MAX_LEVELS];
+	uint64_t ptes_copied;
+	uint64_t wp_faults, cow_copies, cow_reuses;
+	uint64_t frames_shared, frames_shared_peak;
+	uint64_t mms_exited;
 };
 
 /**
@@ -204,9 +230,11 @@ struct mm_struct {
 	 * (a VMA removed, or shrunk by mremap) clears it: mm_gap_cache_reset().
 	 */
 	uint64_t gap_cache_end, gap_cache_len, gap_cache_base;
-	void *files;                  /* GHashTable (dev, ino) -> struct mm_file, not counted */
 	uint64_t op_seq;
 	bool exited;
+	unsigned slot;                /* index in the machine's list of live mms */
+	uint64_t id;                  /* 1 for the machine's first mm, then counting up */
+	int mm_users;                 /* mmget() / mmput(); mm_create() gives 1 */
 };
 
 /**
@@ -240,6 +268,22 @@ uint64_t mm_phys_frames_in_use(const struct mm_phys *phys);
  * a negative @n turns injection off.
  */
 void mm_phys_fail_after(struct mm_phys *phys, int64_t n);
+
+/**
+ * mm_phys_stats() - the machine's counters (fork, COW, sharing), over all its mms.
+ */
+const struct mm_machine_stats *mm_phys_stats(const struct mm_phys *phys);
+/**
+ * mm_phys_validate() - check the machine: every live mm validates (mm_validate()), each
+ * frame's reference count equals the leaf entries (over all live mms) and page-cache
+ * references pointing at it, its map count equals the leaf entries, no table page is
+ * reachable twice, and nothing allocated is unreachable (with no live mm, nothing is in
+ * use but what the page cache still holds).
+ * Return: 0, or -EUCLEAN with the first broken rule in @msg (may be NULL).
+ */
+int mm_phys_validate(struct mm_phys *phys, char *msg, size_t len) __must_check;
+/** mm_phys_nr_mms() - live mms on the machine (created and not yet through exit_mmap). */
+unsigned mm_phys_nr_mms(const struct mm_phys *phys);
 
 /* ---- address spaces ---- */
 
@@ -278,8 +322,9 @@ struct mm_file *mm_file_create(int fd, const char *path, uint64_t size, uint64_t
 /** mm_file_put() - drop a reference; NULL is a no-op. */
 void mm_file_put(struct mm_file *file);
 /**
- * mm_file_open() - the object for host file (@dev, @ino) in @mm, so that every mapping of
- * one file shares one page cache: the object already there (@fd is then closed), or a new
+ * mm_file_open() - the object for host file (@dev, @ino) on @mm's machine (the page cache
+ * is machine-wide: every mm of one struct mm_phys), so that every mapping of one file, in
+ * any process, shares one page cache: the object already there (@fd is then closed), or a new
  * one that takes @fd over, as mm_file_create().
  * @fd_can_write: the descriptor this mapping is made from was opened for writing; the next
  *     do_mmap_file() of the object uses it: a shared mapping of a descriptor that cannot
@@ -288,26 +333,26 @@ void mm_file_put(struct mm_file *file);
  */
 struct mm_file *mm_file_open(struct mm_struct *mm, int fd, const char *path, uint64_t size,
 			     uint64_t dev, uint64_t ino, bool fd_can_write);
-/** mm_has_files() - does @mm map any object opened with mm_file_open()? */
+/** mm_has_files() - does @mm's machine hold any object opened with mm_file_open()? */
 bool mm_has_files(const struct mm_struct *mm);
 /**
  * mm_file_written() - a write(2)-like call just put @len bytes at @off of host file
- * (@dev, @ino): pages @mm caches for it take the new bytes, and the size grows to cover
- * them. No-op if @mm has no object for the file.
+ * (@dev, @ino): pages @mm's machine caches for it take the new bytes, and the size grows to cover
+ * them. No-op if @mm's machine has no object for the file.
  */
 void mm_file_written(struct mm_struct *mm, uint64_t dev, uint64_t ino, uint64_t off,
 		     const void *buf, uint64_t len);
 /**
  * mm_file_sync() - before a read(2)-like call on host file (@dev, @ino): write back what
- * shared mappings dirtied (and clean those entries), so the read sees it, as Linux's one
- * page cache would show it. No-op if @mm has no object for the file.
+ * shared mappings of every mm on the machine dirtied (and clean those entries), so the read sees it, as Linux's one
+ * page cache would show it. No-op if @mm's machine has no object for the file.
  */
 void mm_file_sync(struct mm_struct *mm, uint64_t dev, uint64_t ino);
 /**
  * mm_file_truncate() - host file (@dev, @ino) was cut or grown to @size bytes: pages past
- * the new end leave every mapping and the cache (SIGBUS on the next touch), unwritten;
+ * the new end leave every mapping (of every mm on the machine) and the cache (SIGBUS on the next touch), unwritten;
  * the cached last page reads zero past the end; a longer file maps zeroes in new pages.
- * No-op if @mm has no object for the file.
+ * No-op if @mm's machine has no object for the file.
  */
 void mm_file_truncate(struct mm_struct *mm, uint64_t dev, uint64_t ino, uint64_t size);
 /**
@@ -378,6 +423,37 @@ uint64_t do_brk(struct mm_struct *mm, uint64_t brk);
  */
 int mm_name_range(struct mm_struct *mm, uint64_t start, uint64_t end, const char *name) __must_check;
 /**
+ * dup_mmap() - fork's copy of @oldmm into the new, empty @mm (kernel/fork.c): every VMA is
+ * duplicated (with its file reference), brk, stack and mmap bases are copied, and
+ * copy_page_range() copies the entries of the VMAs that need it (vma_needs_copy: private
+ * ones with anonymous pages); writable private entries become write-protected in both, so
+ * the first write of either side goes through do_wp_page(). Shared mappings (files and
+ * shared anonymous memory) are left to fault in the child from the machine's page cache.
+ * The parent's TLB is flushed after, through its engine.
+ * Return: 0, or -ENOMEM: then @mm holds a partial copy, which the caller tears down with
+ * exit_mmap() / mm_destroy(); @oldmm stays valid (some entries write-protected).
+ */
+int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm) __must_check;
+/**
+ * mm_fork() - the kernel's dup_mm(): a new mm on @oldmm's machine with @engine (the child
+ * vCPU's; NULL for none) and @oldmm's settings (trace, report, no_tlb_flush, tlb_shadow),
+ * filled by dup_mmap(). On failure nothing is left: the child is torn down with exit_mmap().
+ * Return: 0 and *@out, or -ENOMEM.
+ */
+int mm_fork(struct mm_struct *oldmm, const struct mm_engine *engine,
+	    struct mm_struct **out) __must_check;
+/** mmget() - one more user of @mm (vfork lends the parent's mm to the child). */
+void mmget(struct mm_struct *mm);
+/** mmput() - drop a user; the last one tears @mm down and frees it (mm_destroy()). */
+void mmput(struct mm_struct *mm);
+/**
+ * exec_mmap() - execve's switch to the new @mm: traced, then @old_mm loses the caller's
+ * user (mmput()): the last user takes it through exit_mmap(). A vfork child that execs
+ * drops only its borrowed user and leaves the parent's mm alone.
+ */
+void exec_mmap(struct mm_struct *mm, struct mm_struct *old_mm);
+
+/**
  * exit_mmap() - tear the whole address space down (unmap_all_init, one full-mm gather,
  * unmap_vmas, free_pgtables over everything), then free the root table. Afterwards no frame
  * and no table page of this mm is in use.
@@ -438,8 +514,10 @@ const struct mm_unmap_record *mm_find_unmap(struct mm_struct *mm, uint64_t addr)
  * ordered, non-overlapping and counted; each table page reachable once, counted at its
  * level and covering some VMA (else free_pgtables should have freed it); each present
  * leaf inside a VMA that allows what it grants; frame reference counts equal to the
- * entries mapping them; no frame allocated and unreachable. The mm must be the only user
- * of its physical memory, and no operation may be in progress.
+ * entries mapping them; no frame allocated and unreachable. When other live mms share the
+ * machine, the frame checks become "at least": references and map counts may come from
+ * them too (mm_phys_validate() checks the machine exactly). No operation may be in
+ * progress.
  * @msg: receives the first broken rule (may be NULL).
  * Return: 0, or -EUCLEAN.
  */

@@ -27,8 +27,11 @@ int mm_create(const struct arch_mmu *arch, struct mm_phys *phys, const struct mm
 	mm->mmap_base = arch->mmap_base;
 	mm->vma_tree = vma_tree_new();
 	mm->unmap_log = g_array_new(false, false, sizeof(struct mm_unmap_record));
+	mm->mm_users = 1;
+	phys_register_mm(phys, mm);
 	err = mm_alloc_table(mm, 0, &mm->pgd);	/* the kernel's pgd_alloc() */
 	if (err) {
+		phys_unregister_mm(phys, mm);
 		g_tree_destroy(mm->vma_tree);
 		g_array_free(mm->unmap_log, true);
 		g_free(mm);
@@ -44,8 +47,6 @@ void mm_destroy(struct mm_struct *mm)
 		return;
 	exit_mmap(mm);
 	tlb_shadow_destroy(mm);
-	if (mm->files)
-		g_hash_table_destroy(mm->files);
 	g_tree_destroy(mm->vma_tree);
 	g_array_free(mm->unmap_log, true);
 	g_free(mm);
@@ -203,6 +204,7 @@ struct vm_area_struct *vma_merge_new_range(struct mm_struct *mm, uint64_t addr, 
 	if (can_prev && can_next) {
 		uint64_t next_end = next->vm_end;
 
+		prev->anon_vma |= next->anon_vma;
 		vma_tree_remove(mm, next);
 		vm_area_free(next);
 		mm->map_count--;
@@ -627,4 +629,6 @@ void exit_mmap(struct mm_struct *mm)
 		mm_free_table_now(mm, mm->pgd, 0);
 		mm->pgd = 0;
 	}
+	/* No longer one of the machine's live mms; what it shared lives on in the others. */
+	phys_unregister_mm(mm->phys, mm);
 }

@@ -122,8 +122,10 @@ static struct vm_area_struct *copy_vma(struct mm_struct *mm, struct vm_area_stru
 	/* Only unnamed VMAs merge on creation; a named one keeps its name as its own VMA. */
 	if (!vma->vm_name) {
 		new = vma_merge_new_range(mm, addr, addr + len, vma->vm_flags, vma->vm_file, pgoff);
-		if (new)
+		if (new) {
+			new->anon_vma |= vma->anon_vma;	/* the moved entries come along */
 			return new;
+		}
 	}
 	if (mm->map_count >= MM_MAX_MAP_COUNT)
 		return NULL;

@@ -29,6 +29,7 @@ int mm_alloc_frame(struct mm_struct *mm, uint64_t *paddr)
 	/* The frame held code before: whatever the emulator translated from it is stale now. */
 	if ((old_flags & PHYS_F_EXEC) && mm->engine.invalidate_code)
 		mm->engine.invalidate_code(mm->engine.ctx, *paddr, mm_page_size(mm));
+	phys_page(mm->phys, *paddr)->owner = (uint16_t)(mm->slot + 1);
 	mm->stats.frames_in_use++;
 	if (mm->stats.frames_in_use > mm->stats.frames_peak)
 		mm->stats.frames_peak = mm->stats.frames_in_use;
@@ -37,12 +38,11 @@ int mm_alloc_frame(struct mm_struct *mm, uint64_t *paddr)
 
 void mm_free_frame(struct mm_struct *mm, uint64_t paddr)
 {
-	/* A frame a shared object still caches stays allocated, and counted. */
-	if (!phys_put(mm->phys, paddr))
-		return;
-	mm->stats.frames_in_use--;
-	if (mm->tlb_shadow)
-		tlb_shadow_free(mm, paddr, -1);
+	/*
+	 * A frame another entry or the page cache still holds stays allocated, and counted by
+	 * the mm that allocated it (which need not be @mm after a fork).
+	 */
+	phys_free_frame(mm->phys, paddr);
 }
 
 int mm_alloc_table(struct mm_struct *mm, unsigned level, uint64_t *paddr)
@@ -59,6 +59,7 @@ int mm_alloc_table(struct mm_struct *mm, unsigned level, uint64_t *paddr)
 		mm->engine.invalidate_code(mm->engine.ctx, *paddr, mm_page_size(mm));
 	mm->stats.tables_alloc[level]++;
 	mm->stats.tables_in_use++;
+	mm->phys->tables_in_use++;
 	if (mm->stats.tables_in_use > mm->stats.tables_peak)
 		mm->stats.tables_peak = mm->stats.tables_in_use;
 	return 0;
@@ -69,6 +70,7 @@ void mm_free_table_now(struct mm_struct *mm, uint64_t paddr, unsigned level)
 	if (mm->tlb_shadow)
 		tlb_shadow_free(mm, paddr, (int)level);
 	phys_put(mm->phys, paddr);
+	mm->phys->tables_in_use--;
 	mm->stats.tables_freed[level]++;
 	mm->stats.tables_in_use--;
 }
@@ -201,6 +203,7 @@ static void zap_pte_range(struct mmu_gather *tlb, struct vm_area_struct *vma, ui
 		/* 1. clear the entry, 2. record it for the flush, 3. free the frame after it. */
 		*e = 0;
 		mm->stats.pte_cleared++;
+		page_remove_map(mm->phys, a->entry_paddr(old));
 		/* A shared file page the guest wrote goes back to its file (set_page_dirty). */
 		if (vma->vm_file && a->leaf_dirty(old))
 			filemap_writeback(mm, vma, addr, a->entry_paddr(old));
@@ -400,11 +403,8 @@ static unsigned long change_level_range(struct mmu_gather *tlb, struct vm_area_s
 						    next, prot, exec);
 			continue;
 		}
-		/* A private file page still shared with the page cache stays read-only (COW). */
-		if (vma_is_private_file(vma) && filemap_is_cached_frame(vma, addr, a->entry_paddr(*e)))
-			*e = a->leaf_modify_prot(*e, prot_wrprotect(prot));
-		else
-			*e = a->leaf_modify_prot(*e, prot);
+		/* A private page not ours alone (page cache, or shared by fork) stays read-only. */
+		*e = a->leaf_modify_prot(*e, cow_prot(vma, a->entry_paddr(*e), prot));
 		if (exec)
 			*phys_frame_flags(mm->phys, a->entry_paddr(*e)) |= PHYS_F_EXEC;
 		mm->stats.pte_written++;

@@ -48,7 +48,7 @@ struct vm_area_struct *vm_area_alloc(struct mm_struct *mm)
 	return vma;
 }
 
-static struct vm_area_struct *vm_area_dup(struct vm_area_struct *orig)
+struct vm_area_struct *vm_area_dup(struct vm_area_struct *orig)
 {
 	struct vm_area_struct *vma = g_new(struct vm_area_struct, 1);
 
@@ -288,6 +288,7 @@ struct vm_area_struct *vma_modify(struct mm_struct *mm, struct vm_area_struct *v
 	if (can_prev && can_next) {
 		uint64_t next_end = next->vm_end;
 
+		prev->anon_vma |= vma->anon_vma | next->anon_vma;
 		vma_remove_merged(mm, vma);
 		vma_remove_merged(mm, next);
 		prev->vm_end = next_end;
@@ -296,6 +297,7 @@ struct vm_area_struct *vma_modify(struct mm_struct *mm, struct vm_area_struct *v
 	}
 	if (can_prev) {
 		prev->vm_end = end;
+		prev->anon_vma |= vma->anon_vma;
 		if (end == vma->vm_end) {
 			vma_remove_merged(mm, vma);
 		} else {
@@ -306,6 +308,7 @@ struct vm_area_struct *vma_modify(struct mm_struct *mm, struct vm_area_struct *v
 		return prev;
 	}
 	if (can_next) {
+		next->anon_vma |= vma->anon_vma;
 		/* Take @vma out before next's start moves down onto the same key. */
 		if (start == vma->vm_start)
 			vma_remove_merged(mm, vma);

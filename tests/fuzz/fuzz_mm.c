@@ -10,17 +10,23 @@
  * window of WIN_PAGES pages that crosses 2 MiB and 1 GiB boundaries, over RAM guest memory
  * and a fake engine; no Unicorn.
  *
- * The model knows, per page of the window: mapped or not, protection, shared or private,
- * and four 8-byte slots of content (which of them it knows). After every operation:
- *  - mm_validate() is 0 and the stale-TLB detector has reported nothing;
+ * The machine runs up to NPROC processes: fork (mm_fork, sometimes with an allocation of
+ * the machine failing: -ENOMEM and the parent as it was), switch and exit are operations
+ * too; the others act on the current process. The model knows, per process and page of
+ * the window: mapped or not, protection, shared or private, the shared object page it maps,
+ * and four 8-byte slots of content (which of them it knows). Fork copies the model; private
+ * writes then diverge, and a write to a shared page is seen by every process mapping the
+ * same object page. After every operation:
+ *  - mm_validate() of every process and mm_phys_validate() of the machine are 0 and the
+ *    stale-TLB detector has reported nothing;
  *  - each page's VMA (vma_lookup) agrees with the model: mapped, protection, shared;
  *  - the operation's result agrees where Linux's is certain: munmap of an aligned range
  *    succeeds, mprotect and madvise report a hole with -ENOMEM (mprotect having changed the
  *    part before it, madvise all mapped parts), brk moves or stays, an access the
  *    protection allows succeeds and one it forbids fails, writes read back, unmapped pages
  *    read -EFAULT, MADV_DONTNEED'd private pages read zero and shared ones keep their data.
- * At the end every known slot is read back, then exit_mmap() must leave no frame and no
- * table page in use.
+ * At the end every known slot of every process is read back, then the processes exit and
+ * the last exit_mmap() must leave no frame and no table page in use.
  *
  * Built with clang -fsanitize=fuzzer,address,undefined (LLVMFuzzerTestOneInput); linked with
  * replay.c instead, it replays the files named on its command line (the regression test).
@@ -45,21 +51,34 @@
 
 static const uint64_t slot_off[NSLOTS] = { 0, 1024, 2048, PG - 8 };
 
+#define NPROC        3                      /* processes at most, after forks */
+
 struct mpage {
 	bool mapped;
 	bool shared;
 	unsigned prot;
 	uint8_t known;              /* bit per slot */
 	uint64_t val[NSLOTS];
+	uint32_t obj;               /* shared pages: the object page they map (0: unknown) */
+};
+
+/* One process of the machine: its mm and the model of its window. */
+struct proc {
+	struct mm_struct *mm;
+	struct mpage page[WIN_PAGES];
+	uint64_t brk;
 };
 
 struct fuzz {
 	const uint8_t *data;
 	size_t size, pos;
 	struct mm_phys *phys;
-	struct mm_struct *mm;
-	struct mpage page[WIN_PAGES];
-	uint64_t brk;               /* the model's break */
+	struct proc procs[NPROC];
+	unsigned nproc, cur;        /* live processes; the one operations act on */
+	uint32_t next_obj;
+	struct mm_struct *mm;       /* procs[cur].mm */
+	struct mpage *page;         /* procs[cur].page */
+	uint64_t brk;               /* the model's break, of procs[cur] while it is current */
 	bool lenient;               /* an injected failure happened in this operation */
 	uint64_t fa0, ta0;          /* allocation counts when the operation began */
 	/*
@@ -170,6 +189,28 @@ static void model_map(struct fuzz *f, uint64_t start, uint64_t end, unsigned pro
 		p->prot = prot;
 		p->shared = shared;
 		p->known = (1u << NSLOTS) - 1;
+		p->obj = shared ? ++f->next_obj : 0;
+	}
+}
+
+/*
+ * model_shared_write() - slot @s of the shared page @m was written: every page of every
+ * process mapping the same object page (shared anonymous memory stays shared across fork)
+ * now holds the same value.
+ */
+static void model_shared_write(struct fuzz *f, const struct mpage *m, unsigned s)
+{
+	if (!m->shared || !m->obj)
+		return;
+	for (unsigned p = 0; p < f->nproc; p++) {
+		for (unsigned i = 0; i < WIN_PAGES; i++) {
+			struct mpage *o = &f->procs[p].page[i];
+
+			if (o == m || !o->shared || o->obj != m->obj)
+				continue;
+			o->val[s] = m->val[s];
+			o->known = (uint8_t)((o->known & ~(1u << s)) | (m->known & (1u << s)));
+		}
 	}
 }
 
@@ -203,6 +244,8 @@ static void model_resync(struct fuzz *f)
 		}
 		p->mapped = true;
 		p->prot = (unsigned)(vma->vm_flags & VM_ACCESS_FLAGS);
+		if (p->shared != !!(vma->vm_flags & VM_SHARED))
+			p->obj = 0;
 		p->shared = !!(vma->vm_flags & VM_SHARED);
 	}
 }
@@ -231,10 +274,18 @@ static void check_invariants(struct fuzz *f)
 {
 	char msg[512];
 
-	if (mm_validate(f->mm, msg, sizeof(msg)))
-		fail(f, "mm_validate: %s", msg);
-	if (f->mm->stale_tlb_reports)
-		fail(f, "the stale-TLB detector reported a frame freed before a flush");
+	for (unsigned p = 0; p < f->nproc; p++) {
+		struct mm_struct *mm = f->procs[p].mm;
+
+		if (mm_validate(mm, msg, sizeof(msg)))
+			fail(f, "mm_validate of process %u: %s", p, msg);
+		if (mm->stale_tlb_reports)
+			fail(f, "the stale-TLB detector reported a frame freed before a flush "
+			     "(process %u)", p);
+	}
+	/* The machine: reference and map counts over every process and the page cache. */
+	if (mm_phys_validate(f->phys, msg, sizeof(msg)))
+		fail(f, "mm_phys_validate (%u processes): %s", f->nproc, msg);
 }
 
 /* ---- operations ---- */
@@ -572,23 +623,30 @@ static void op_copy(struct fuzz *f, bool write)
 		     ret);
 	if (write) {
 		if (ret) {
-			/* A failed copy may have written part: forget both. */
+			/* A failed copy may have written part: forget both, and where shared. */
 			m0->known &= (uint8_t)~(1u << s);
-			if (m1)
+			model_shared_write(f, m0, s);
+			if (m1) {
 				m1->known &= (uint8_t)~1u;
+				model_shared_write(f, m1, 0);
+			}
 			return;
 		}
 		if (f->alias && (m0->shared || (m1 && m1->shared))) {
-			for (unsigned i = 0; i < WIN_PAGES; i++) {
-				if (f->page[i].shared)
-					f->page[i].known = 0;
-			}
+			for (unsigned p = 0; p < f->nproc; p++)
+				for (unsigned i = 0; i < WIN_PAGES; i++)
+					if (f->procs[p].page[i].shared)
+						f->procs[p].page[i].known = 0;
 		}
 		m0->val[s] = v[0];
 		m0->known |= (uint8_t)(1u << s);
+		if (!f->alias)
+			model_shared_write(f, m0, s);
 		if (m1) {
 			m1->val[0] = v[1];
 			m1->known |= 1u;
+			if (!f->alias)
+				model_shared_write(f, m1, 0);
 		}
 		return;
 	}
@@ -613,11 +671,102 @@ static void op_inject(struct fuzz *f)
 		f->mm->inject_table_alloc = f->mm->nr_table_allocs + 1 + (b >> 1) % 8;
 }
 
+/* ---- processes: fork, switch, exit ---- */
+
+static void proc_enter(struct fuzz *f, unsigned p)
+{
+	f->procs[f->cur].brk = f->brk;
+	f->cur = p;
+	f->mm = f->procs[p].mm;
+	f->page = f->procs[p].page;
+	f->brk = f->procs[p].brk;
+}
+
+/*
+ * op_fork() - fork the current process (mm_fork), sometimes with the machine's Nth
+ * allocation failing: a failure is -ENOMEM and leaves the parent as it was. The child's
+ * model is the parent's: the same contents, the same shared object pages; from now on
+ * private writes diverge and shared ones are seen by both.
+ */
+static void op_fork(struct fuzz *f, uint8_t b)
+{
+	struct mm_struct *child;
+	uint64_t before = mm_phys_frames_in_use(f->phys);
+	int err;
+
+	f->op = "fork";
+	if (f->nproc == NPROC)
+		return;
+	if (b & 4)
+		mm_phys_fail_after(f->phys, (b >> 3) % 12);
+	err = mm_fork(f->mm, &f->mm->engine, &child);
+	mm_phys_fail_after(f->phys, -1);
+	if (err) {
+		if (!(b & 4) || err != -ENOMEM)
+			fail(f, "fork = %d", err);
+		if (mm_phys_frames_in_use(f->phys) != before)
+			fail(f, "failed fork left %" PRIu64 " frames in use, %" PRIu64 " before",
+			     mm_phys_frames_in_use(f->phys), before);
+		return;
+	}
+	f->procs[f->cur].brk = f->brk;
+	f->procs[f->nproc].mm = child;
+	memcpy(f->procs[f->nproc].page, f->page, sizeof(f->procs[0].page));
+	f->procs[f->nproc].brk = f->brk;
+	f->nproc++;
+	if (child->brk != f->mm->brk || child->map_count != f->mm->map_count)
+		fail(f, "the child's brk or vma count differs from the parent's");
+}
+
+/* op_exit() - the current process exits (exit_mmap); the first one left goes on. */
+static void op_exit(struct fuzz *f)
+{
+	unsigned p = f->cur;
+
+	f->op = "exit";
+	if (f->nproc == 1)
+		return;
+	if (f->mm->stale_tlb_reports)
+		fail(f, "the stale-TLB detector reported before exit");
+	exit_mmap(f->mm);
+	if (f->mm->stale_tlb_reports)
+		fail(f, "the stale-TLB detector reported at exit");
+	mm_destroy(f->mm);
+	f->procs[p] = f->procs[f->nproc - 1];
+	f->nproc--;
+	f->cur = p < f->nproc ? p : 0;
+	f->mm = f->procs[f->cur].mm;
+	f->page = f->procs[f->cur].page;
+	f->brk = f->procs[f->cur].brk;
+}
+
+static void op_proc(struct fuzz *f)
+{
+	uint8_t b = get8(f);
+
+	switch (b % 4) {
+	case 0: case 1:
+		op_fork(f, b);
+		break;
+	case 2:
+		f->op = "switch";
+		proc_enter(f, get8(f) % f->nproc);
+		break;
+	default:
+		op_exit(f);
+		break;
+	}
+}
+
 static void final_check(struct fuzz *f)
 {
 	f->op = "final read-back";
 	f->lenient = false;
-	f->mm->inject_frame_alloc = f->mm->inject_table_alloc = 0;
+	for (unsigned p = 0; p < f->nproc; p++) {
+		f->procs[p].mm->inject_frame_alloc = f->procs[p].mm->inject_table_alloc = 0;
+	}
+	for (unsigned p = 0; p < f->nproc; p++) {
+	proc_enter(f, p);
 	for (unsigned i = 0; i < WIN_PAGES; i++) {
 		struct mpage *m = &f->page[i];
 
@@ -634,6 +783,7 @@ static void final_check(struct fuzz *f)
 				fail(f, "read %#" PRIx64 " at %#" PRIx64 ", model %#" PRIx64, got,
 				     va_of(i) + slot_off[s], m->val[s]);
 		}
+	}
 	}
 	check_invariants(f);
 }
@@ -669,8 +819,11 @@ static void run(const uint8_t *data, size_t size)
 	arch = get8(&f) & 1 ? &arm64_mmu : &x86_64_mmu;
 	if (mm_phys_create(PHYS_SIZE, arch->page_shift, &f.phys))
 		abort();
-	if (mm_create(arch, f.phys, &fake_engine, &f.mm))
+	if (mm_create(arch, f.phys, &fake_engine, &f.procs[0].mm))
 		abort();
+	f.nproc = 1;
+	f.mm = f.procs[0].mm;
+	f.page = f.procs[0].page;
 	f.mm->tlb_shadow = true;
 	/* FUZZ_MM_TRACE=1: mm/'s own trace of every operation, to turn a crash into a test. */
 	if (getenv("FUZZ_MM_TRACE"))
@@ -700,6 +853,8 @@ static void run(const uint8_t *data, size_t size)
 		default:
 			if (op & 0x80)
 				op_inject(&f);
+			else if ((op & 0x60) == 0x60)
+				op_proc(&f);
 			else
 				op_copy(&f, true);
 			break;
@@ -714,6 +869,12 @@ static void run(const uint8_t *data, size_t size)
 		model_compare(&f);
 	}
 	final_check(&f);
+	/* Every process exits, the last one first; the machine must be left empty. */
+	while (f.nproc > 1) {
+		proc_enter(&f, f.nproc - 1);
+		op_exit(&f);
+		check_invariants(&f);
+	}
 	exit_mmap(f.mm);
 	if (f.mm->stats.frames_in_use || f.mm->stats.tables_in_use ||
 	    mm_phys_frames_in_use(f.phys))
