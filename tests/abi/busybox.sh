@@ -1,23 +1,19 @@
 #!/bin/bash
-# busybox.sh MMUEMU ARCH CACHE - Debian's busybox-static for ARCH (amd64 or arm64) under
-# mmuemu, applet by applet on real inputs, against the native (amd64) or qemu-aarch64
-# (arm64) run of the same binary: the same stdout and exit status, nothing on stderr but
-# the stats, nothing left in use (run.sh). TAP output, one test per command.
+# busybox.sh MMUEMU ARCH CACHE REFERENCE - Debian's busybox-static for ARCH (a Debian
+# architecture name: meson's guest_debian) under mmuemu, applet by applet on real inputs,
+# against the REFERENCE run of the same binary ("native" or "qemu-ARCH": meson's
+# guest_reference): the same stdout and exit status, nothing on stderr but the stats,
+# nothing left in use (run.sh). TAP output, one test per command.
 #
 # The package comes from Debian's archive (bookworm main) at the first run and is kept in
-# CACHE: amd64 through the system's apt (`apt-get download`), arm64 (or amd64 when the
-# system's lists do not have it) through a private apt configuration, as .ci/setup does for
+# CACHE: the system's own architecture through the system's apt (`apt-get download`), any
+# other (or the system's when its lists do not have it) through a private apt configuration, as .ci/setup does for
 # trixie. Exit 77 (skip) only when the archive cannot be reached.
 set -u
-mmuemu=$1 arch=$2 cache=$3
+mmuemu=$1 arch=$2 cache=$3 ref=$4
 here=$(cd "$(dirname "$0")" && pwd)
 case $mmuemu in /*) ;; *) mmuemu=$(pwd)/$mmuemu ;; esac
 case $cache in /*) ;; *) cache=$(pwd)/$cache ;; esac
-case $arch in
-amd64) ref=native ;;
-arm64) ref=qemu-aarch64 ;;
-*) echo "Bail out! unknown architecture $arch"; exit 1 ;;
-esac
 dir=$cache/busybox-$arch
 bin=$dir/root/bin/busybox
 
@@ -25,7 +21,7 @@ fetch() {
 	local apt lists
 	mkdir -p "$dir/debs" || return 1
 	rm -f "$dir"/debs/*.deb
-	if [ "$arch" = amd64 ] && (cd "$dir/debs" && apt-get download -q busybox-static) >"$dir/apt.log" 2>&1; then
+	if [ "$arch" = "$(dpkg --print-architecture 2>/dev/null)" ] && (cd "$dir/debs" && apt-get download -q busybox-static) >"$dir/apt.log" 2>&1; then
 		:
 	else
 		apt=$dir/apt
