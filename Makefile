@@ -26,7 +26,7 @@ test: build
 	meson test -C $(BUILD) --print-errorlogs
 
 bench: build
-	bash bench/run.sh $(EMU) $(BUILD)/bench/bench-x86_64 $(BUILD)/bench/bench-arm64
+	bash bench/run.sh $(EMU)
 
 # A guest that faults exits with 139; the demo shows the status and goes on.
 define show
@@ -44,13 +44,15 @@ demo: build
 	$(call show_all,hello)
 	@echo; echo "=== munmap_fault: a read of a page munmap took away, and the fault report"
 	$(call show_all,munmap_fault)
-	$(call show,$(EMU) $(BUILD)/tests/signals/segv_munmap-arm64)
+	@echo; echo "=== the same fault in a glibc program, with its signal handler's view"
+	@for b in $(BUILD)/tests/signals/segv_munmap-*; do echo; echo "\$$ $(EMU) $$b"; $(EMU) $$b; echo "[exit status $$?]"; break; done
 	@echo; echo "=== stale_tlb: with the TLB flush the read faults; without it, a stale read"
-	$(call show,$(EMU) $(EX)/stale_tlb-x86_64)
-	$(call show,$(EMU) --no-tlb-flush $(EX)/stale_tlb-x86_64)
-	$(call show,$(EMU) --no-tlb-flush $(EX)/stale_tlb-arm64)
-	@echo; echo "=== pgtable_share: page-table pages on x86_64 and arm64, side by side"
-	$(call show,$(EMU) --compare=$(EX)/pgtable_share-arm64 $(EX)/pgtable_share-x86_64)
+	$(call show_all,stale_tlb)
+	@for b in $(EX)/stale_tlb-*; do echo; echo "\$$ $(EMU) --no-tlb-flush $$b"; $(EMU) --no-tlb-flush $$b; echo "[exit status $$?]"; done
+	@echo; echo "=== pgtable_share: page-table pages on every architecture, side by side"
+	@set -- $(EX)/pgtable_share-*; first=$$1; shift; cmd="$(EMU)"; \
+	for b in "$$@"; do cmd="$$cmd --compare=$$b"; done; \
+	echo; echo "\$$ $$cmd $$first"; $$cmd $$first; echo "[exit status $$?]"
 
 clean:
 	rm -rf $(BUILD)

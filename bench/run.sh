@@ -3,13 +3,16 @@
 #
 # run.sh - time the bench guest natively, under qemu-user and under mmuemu.
 #
-# usage: bench/run.sh [MMUEMU BENCH_X86_64 BENCH_ARM64]
-#   Defaults: build/emu/mmuemu, build/bench/bench-x86_64, build/bench/bench-arm64.
+# usage: bench/run.sh [MMUEMU [ARCH:REFERENCE:BENCH...]]
+#   One ARCH:REFERENCE:BENCH per architecture (bench/meson.build passes them: REFERENCE is
+#   meson's guest_reference, "native" or "qemu-ARCH"). Defaults: build/emu/mmuemu, and for
+#   every architecture `mmuemu --arch-info` lists, build/bench/bench-ARCH with the reference
+#   qemu-MACHINE (its uname machine).
 #   Environment: RUNS (default 5) timed runs per row; MM_ROUNDS, COMPUTE_ROUNDS, MAPS_COUNT
 #   sizes ("maps 65523": that many one-page mmaps, the x native column is the ratio).
 #
 # Each workload runs on every runner this host has: native (the host's own architecture),
-# qemu-x86_64, qemu-aarch64, and mmuemu for both. With hyperfine installed it does the
+# each architecture's qemu-user reference, and mmuemu for every architecture. With hyperfine installed it does the
 # timing (3 warm-up runs); otherwise the mean of RUNS runs timed with date +%s%N. The table
 # gives the mean wall time, the ratio to the native run and the ratio to qemu-user running
 # the same architecture. Runs whose output differs from the others' are flagged.
@@ -18,14 +21,27 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 mmuemu=${1:-$root/build/emu/mmuemu}
-bin_x86_64=${2:-$root/build/bench/bench-x86_64}
-bin_arm64=${3:-$root/build/bench/bench-arm64}
+shift $(($# > 0 ? 1 : 0))
+if [ ! -x "$mmuemu" ]; then
+	echo "bench: $mmuemu is missing (build first: make build)" >&2
+	exit 1
+fi
+# arch_info ARCH KEY: from `mmuemu --arch-info=ARCH`.
+arch_info() {
+	"$mmuemu" --arch-info="$1" | sed -n "s/^$2=//p"
+}
+if [ $# = 0 ]; then
+	for a in $("$mmuemu" --arch-info | sed -n 's/^arch=//p'); do
+		set -- "$@" "$a:qemu-$(arch_info "$a" uname_machine):$root/build/bench/bench-$a"
+	done
+fi
 runs=${RUNS:-5}
 mm_rounds=${MM_ROUNDS:-2000}
 compute_rounds=${COMPUTE_ROUNDS:-20000000}
 maps_count=${MAPS_COUNT:-65523}
 
-for f in "$mmuemu" "$bin_x86_64" "$bin_arm64"; do
+for spec in "$@"; do
+	f=${spec#*:*:}
 	if [ ! -x "$f" ]; then
 		echo "bench: $f is missing (build first: make build)" >&2
 		exit 1
@@ -39,13 +55,20 @@ host=$(uname -m)
 have() { command -v "$1" >/dev/null; }
 
 # Rows: "label|arch|command words". qemu rows come before mmuemu rows of their arch.
+# The native row first: the architecture whose uname machine is the host's.
 rows=()
-[ "$host" = x86_64 ] && rows+=("native|x86_64|$bin_x86_64")
-[ "$host" = aarch64 ] && rows+=("native|arm64|$bin_arm64")
-have qemu-x86_64 && rows+=("qemu-user|x86_64|qemu-x86_64 $bin_x86_64")
-rows+=("mmuemu|x86_64|$mmuemu $bin_x86_64")
-have qemu-aarch64 && rows+=("qemu-user|arm64|qemu-aarch64 $bin_arm64")
-rows+=("mmuemu|arm64|$mmuemu $bin_arm64")
+for spec in "$@"; do
+	a=${spec%%:*} bin=${spec#*:*:}
+	[ "$host" = "$(arch_info "$a" uname_machine)" ] && rows+=("native|$a|$bin")
+done
+for spec in "$@"; do
+	a=${spec%%:*} ref=${spec#*:} bin=${spec#*:*:}
+	ref=${ref%%:*}
+	# A reference of "native" on another host is still qemu-user for its machine.
+	[ "$ref" = native ] && ref=qemu-$(arch_info "$a" uname_machine)
+	have "$ref" && rows+=("qemu-user|$a|$ref $bin")
+	rows+=("mmuemu|$a|$mmuemu $bin")
+done
 
 # time_ms COMMAND...: mean wall time in milliseconds.
 time_ms() {

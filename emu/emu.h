@@ -336,7 +336,8 @@ int emu_check_exit(struct emu *emu, int status);
 /* ---- stats.c ---- */
 
 void emu_stats_print(const struct emu_result *r, FILE *out);
-void emu_stats_compare(const struct emu_result *a, const struct emu_result *b, FILE *out);
+/* emu_stats_compare() - the --compare table: one column per run of @res, @n of them. */
+void emu_stats_compare(const struct emu_result *const *res, unsigned n, FILE *out);
 
 /* ---- run.c ---- */
 

@@ -11,6 +11,7 @@
  * be loaded, 1 for an internal error.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,11 +26,27 @@
 #define EMU_MAX_MEM (UINT64_C(1) << 40)
 
 static gboolean opt_version, opt_maps, opt_stats, opt_no_tlb_flush;
-static char *opt_trace, *opt_mem, *opt_compare;
+static char *opt_trace, *opt_mem;
+static char **opt_compare;
+static gboolean opt_arch_info;
+static char *opt_arch_info_name;
 static char **opt_env, **opt_unset, **opt_inject;
 static gboolean opt_clear_env;
 static gboolean opt_check;
 static char *opt_check_mode;  /* --check=MODE, renamed --check-mode=MODE by main() */
+
+/* Every architecture of this build, in the 'arches' option's order (arch/arches.h). */
+#define ARCH_ENTRY(sym) &sym##_arch,
+static const struct arch_ops *const main_arches[] = { ARCH_LIST(ARCH_ENTRY) };
+#undef ARCH_ENTRY
+
+static gboolean arch_info_arg(const char *name, const char *value, void *data, GError **err)
+{
+	opt_arch_info = TRUE;
+	g_free(opt_arch_info_name);
+	opt_arch_info_name = g_strdup(value);
+	return TRUE;
+}
 
 static const GOptionEntry main_options[] = {
 	{ "version", 'V', 0, G_OPTION_ARG_NONE, &opt_version,
@@ -58,9 +75,15 @@ static const GOptionEntry main_options[] = {
 	  "WHAT" },
 	{ "mem", 0, 0, G_OPTION_ARG_STRING, &opt_mem,
 	  "Guest physical memory (K, M, G suffixes; default 1G)", "SIZE" },
-	{ "compare", 0, 0, G_OPTION_ARG_FILENAME, &opt_compare,
-	  "Also run OTHER (the same program for another architecture) and compare the stats",
-	  "OTHER" },
+	{ "compare", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_compare,
+	  "Also run OTHER (the same program for another architecture, or the same one) with "
+	  "the same arguments and print the stats side by side, one column per program "
+	  "(repeatable)", "OTHER" },
+	{ "arch-info", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, arch_info_arg,
+	  "Print what mmuemu knows of each architecture it was built with (or of NAME): "
+	  "name, ELF machine, page size, user VA bits, page-table levels and their shifts, "
+	  "the TLB invalidations its Linux issues; one key=value per line, a blank line "
+	  "between architectures, and exit", "NAME" },
 	{ "env", 'E', 0, G_OPTION_ARG_STRING_ARRAY, &opt_env,
 	  "Set VAR=VAL in the guest's environment (repeatable)", "VAR=VAL" },
 	{ "unset", 'U', 0, G_OPTION_ARG_STRING_ARRAY, &opt_unset,
@@ -242,20 +265,89 @@ static void print_version(void)
 	printf("mmuemu " EMU_VERSION "\n%s\n", versions);
 }
 
+/* "x86_64, arm64": the architectures of this build, for --help. */
+static char *arch_names(void)
+{
+	GString *s = g_string_new(NULL);
+
+	for (size_t i = 0; i < G_N_ELEMENTS(main_arches); i++)
+		g_string_append_printf(s, "%s%s", i ? ", " : "", main_arches[i]->name);
+	return g_string_free(s, FALSE);
+}
+
+/* The plan of this architecture's Linux for a flush of [@start, @end) at the last level. */
+static const char *tlb_insn(const struct arch_mmu *mmu, uint64_t start, uint64_t end)
+{
+	struct arch_tlb_flush f = {
+		.start = start, .end = end, .cleared_levels = 1u << (mmu->levels - 1),
+	};
+	struct arch_tlb_plan plan = { .insn = NULL };
+
+	if (!mmu->tlb_flush_plan)
+		return "full";
+	mmu->tlb_flush_plan(mmu, &f, &plan);
+	return plan.insn ? plan.insn : "none";
+}
+
+/*
+ * --arch-info[=NAME]: one block of key=value lines per architecture, so that scripts take
+ * these facts from mmuemu instead of repeating them (tests/, bench/, the Makefile).
+ */
+static int print_arch_info(const char *name)
+{
+	bool found = false;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(main_arches); i++) {
+		const struct arch_ops *a = main_arches[i];
+		const struct arch_mmu *m = a->mmu;
+		uint64_t page = arch_page_size(m), base = UINT64_C(1) << 30;
+
+		if (name && strcmp(name, a->name))
+			continue;
+		if (found)
+			putchar('\n');
+		found = true;
+		printf("arch=%s\nelf_machine=%u\nuname_machine=%s\npage_size=%" PRIu64
+		       "\nva_bits=%u\nlevels=%u\nlevel_names=", a->name, a->cpu->elf_machine,
+		       a->cpu->uname_machine, page, m->va_bits, m->levels);
+		for (unsigned l = 0; l < m->levels; l++)
+			printf("%s%s", l ? " " : "", m->level_name[l]);
+		fputs("\nlevel_shifts=", stdout);
+		for (unsigned l = 0; l < m->levels; l++)
+			printf("%s%u", l ? " " : "", m->shift[l]);
+		printf("\ntlb_flush_page=%s\ntlb_flush_range=%s\n", tlb_insn(m, base, base + page),
+		       tlb_insn(m, base, base + (UINT64_C(1) << 30)));
+	}
+	if (!found) {
+		char *names = arch_names();
+
+		fprintf(stderr, "mmuemu: --arch-info: no architecture '%s' in this build (built: %s)\n",
+			name, names);
+		g_free(names);
+		return EMU_EXIT_USAGE;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	GOptionContext *ctx;
 	GError *error = NULL;
 	struct emu_options opt = { .mem_size = EMU_DEFAULT_MEM };
-	struct emu_result ra, rb;
+	struct emu_result ra;
+	char *summary, *names;
 	GPtrArray *renamed = g_ptr_array_new_with_free_func(g_free);
 	gboolean ok;
 	int status;
 
 	ctx = g_option_context_new("PROGRAM [ARGS...]");
-	g_option_context_set_summary(ctx,
-		"Run a static Linux ELF program (x86_64 or arm64) on Unicorn, over an emulated MMU\n"
-		"with real page tables, and report what its memory management did.");
+	names = arch_names();
+	summary = g_strdup_printf(
+		"Run a static Linux ELF program (%s) on Unicorn, over an emulated MMU\n"
+		"with real page tables, and report what its memory management did.", names);
+	g_option_context_set_summary(ctx, summary);
+	g_free(summary);
+	g_free(names);
 	g_option_context_set_description(ctx,
 		"Exit status: the program's own, 128+N when signal N ended it (139 for a\n"
 		"segmentation fault or when guest memory runs out), 2 for a bad command line\n"
@@ -272,6 +364,10 @@ int main(int argc, char **argv)
 		status = usage_error(ctx, "%s", error->message);
 		g_error_free(error);
 		return status;
+	}
+	if (opt_arch_info) {
+		g_option_context_free(ctx);
+		return print_arch_info(opt_arch_info_name);
 	}
 	if (opt_version) {
 		print_version();
@@ -328,22 +424,34 @@ int main(int argc, char **argv)
 	if (opt.stats && ra.arch)
 		emu_stats_print(&ra, stderr);
 	if (opt_compare && ra.arch) {
+		unsigned n = g_strv_length(opt_compare) + 1;
+		struct emu_result *rb = g_new0(struct emu_result, n);
+		const struct emu_result **all = g_new0(const struct emu_result *, n);
 		/* The same arguments, argv[0] aside: it is the other program's name. */
 		char **bargv = g_new0(char *, (size_t)argc);
-		int bstatus;
+		bool complete = true;
 
-		bargv[0] = opt_compare;
+		all[0] = &ra;
 		for (int i = 2; i < argc; i++)
 			bargv[i - 1] = argv[i];
-		bstatus = emu_run(&opt, opt_compare, argc - 1, bargv, &rb);
+		for (unsigned k = 1; k < n; k++) {
+			int bstatus;
+
+			bargv[0] = opt_compare[k - 1];
+			bstatus = emu_run(&opt, bargv[0], argc - 1, bargv, &rb[k]);
+			if (opt.stats && rb[k].arch)
+				emu_stats_print(&rb[k], stderr);
+			complete = complete && rb[k].arch;
+			all[k] = &rb[k];
+			/* The first failure decides, so that a broken later run is not hidden. */
+			if (status == 0)
+				status = bstatus;
+		}
+		if (complete)
+			emu_stats_compare(all, n, stderr);
 		g_free(bargv);
-		if (opt.stats && rb.arch)
-			emu_stats_print(&rb, stderr);
-		if (ra.arch && rb.arch)
-			emu_stats_compare(&ra, &rb, stderr);
-		/* The first failure decides, so that a broken second run is not hidden. */
-		if (status == 0)
-			status = bstatus;
+		g_free(all);
+		g_free(rb);
 	}
 	g_strfreev(opt.env);
 	return status;

@@ -109,51 +109,68 @@ void emu_stats_print(const struct emu_result *r, FILE *out)
 }
 
 /*
- * Side by side. Levels are matched by depth from the root; where the two architectures
- * name a level differently the row says both, "tables_alloc.PML4/L0".
+ * Side by side, one column per run, in the command line's order. Levels are matched by
+ * depth from the root; where the architectures name a level differently the row says each
+ * name once, "tables_alloc.PML4/L0"; a run without that level shows "-".
  */
-void emu_stats_compare(const struct emu_result *a, const struct emu_result *b, FILE *out)
+void emu_stats_compare(const struct emu_result *const *res, unsigned n, FILE *out)
 {
-	const struct arch_mmu *ma = a->arch->mmu, *mb = b->arch->mmu;
-	char names[ARCH_MAX_LEVELS][40];
+	char names[ARCH_MAX_LEVELS][64];
 	const char *level_names[ARCH_MAX_LEVELS];
-	GArray *ra, *rb;
+	GArray **rows = g_new0(GArray *, n);
 	int width = 6;
 
 	for (unsigned l = 0; l < ARCH_MAX_LEVELS; l++) {
-		const char *na = l < ma->levels ? ma->level_name[l] : NULL;
-		const char *nb = l < mb->levels ? mb->level_name[l] : NULL;
+		names[l][0] = '\0';
+		for (unsigned k = 0; k < n; k++) {
+			const struct arch_mmu *m = res[k]->arch->mmu;
+			const char *nm = l < m->levels ? m->level_name[l] : NULL;
+			bool seen = false;
 
-		if (na && nb && strcmp(na, nb))
-			snprintf(names[l], sizeof(names[l]), "%s/%s", na, nb);
-		else
-			g_strlcpy(names[l], na ? na : nb ? nb : "", sizeof(names[l]));
+			for (unsigned j = 0; nm && j < k; j++) {
+				const struct arch_mmu *mj = res[j]->arch->mmu;
+
+				seen = seen || (l < mj->levels && !strcmp(mj->level_name[l], nm));
+			}
+			if (!nm || seen)
+				continue;
+			if (names[l][0])
+				g_strlcat(names[l], "/", sizeof(names[l]));
+			g_strlcat(names[l], nm, sizeof(names[l]));
+		}
 		level_names[l] = names[l][0] ? names[l] : NULL;
 	}
-	ra = stats_rows(a, level_names);
-	rb = stats_rows(b, level_names);
-	g_assert(ra->len == rb->len);
-	for (guint i = 0; i < ra->len; i++) {
-		int w = (int)strlen(g_array_index(ra, struct stat_row, i).key);
+	for (unsigned k = 0; k < n; k++) {
+		rows[k] = stats_rows(res[k], level_names);
+		g_assert(rows[k]->len == rows[0]->len);
+	}
+	for (guint i = 0; i < rows[0]->len; i++) {
+		int w = (int)strlen(g_array_index(rows[0], struct stat_row, i).key);
 
 		width = MAX(width, w);
 	}
 
-	fprintf(out, "# mmuemu compare: %s %s | %s %s\n", a->arch->name, a->path, b->arch->name,
-		b->path);
-	fprintf(out, "%-*s  %14s  %14s\n", width, "metric", a->arch->name, b->arch->name);
-	for (guint i = 0; i < ra->len; i++) {
-		const struct stat_row *x = &g_array_index(ra, struct stat_row, i);
-		const struct stat_row *y = &g_array_index(rb, struct stat_row, i);
-		char vx[24] = "-", vy[24] = "-";
+	fputs("# mmuemu compare:", out);
+	for (unsigned k = 0; k < n; k++)
+		fprintf(out, "%s %s %s", k ? " |" : "", res[k]->arch->name, res[k]->path);
+	fprintf(out, "\n%-*s", width, "metric");
+	for (unsigned k = 0; k < n; k++)
+		fprintf(out, "  %14s", res[k]->arch->name);
+	fputc('\n', out);
+	for (guint i = 0; i < rows[0]->len; i++) {
+		fprintf(out, "%-*s", width, g_array_index(rows[0], struct stat_row, i).key);
+		for (unsigned k = 0; k < n; k++) {
+			const struct stat_row *x = &g_array_index(rows[k], struct stat_row, i);
+			char v[24] = "-";
 
-		if (x->present)
-			snprintf(vx, sizeof(vx), "%" PRIu64, x->value);
-		if (y->present)
-			snprintf(vy, sizeof(vy), "%" PRIu64, y->value);
-		fprintf(out, "%-*s  %14s  %14s\n", width, x->key, vx, vy);
+			if (x->present)
+				snprintf(v, sizeof(v), "%" PRIu64, x->value);
+			fprintf(out, "  %14s", v);
+		}
+		fputc('\n', out);
 	}
-	g_array_free(ra, TRUE);
-	g_array_free(rb, TRUE);
+	for (unsigned k = 0; k < n; k++)
+		g_array_free(rows[k], TRUE);
+	g_free(rows);
 	fflush(out);
 }

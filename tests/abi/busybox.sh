@@ -1,55 +1,61 @@
 #!/bin/bash
-# busybox.sh MMUEMU ARCH CACHE - Debian's busybox-static for ARCH (amd64 or arm64) under
-# mmuemu, applet by applet on real inputs, against the native (amd64) or qemu-aarch64
-# (arm64) run of the same binary: the same stdout and exit status, nothing on stderr but
-# the stats, nothing left in use (run.sh). TAP output, one test per command.
+# busybox.sh MMUEMU ARCH CACHE REFERENCE - Debian's busybox-static for ARCH (a Debian
+# architecture name: meson's guest_debian) under mmuemu, applet by applet on real inputs,
+# against the REFERENCE run of the same binary ("native" or "qemu-ARCH": meson's
+# guest_reference): the same stdout and exit status, nothing on stderr but the stats,
+# nothing left in use (run.sh). TAP output, one test per command.
 #
-# The package comes from Debian's archive (bookworm main) at the first run and is kept in
-# CACHE: amd64 through the system's apt (`apt-get download`), arm64 (or amd64 when the
-# system's lists do not have it) through a private apt configuration, as .ci/setup does for
+# The package comes from Debian's archive (bookworm main, or trixie where bookworm has no
+# such architecture) at the first run and is kept in
+# CACHE: the system's own architecture through the system's apt (`apt-get download`), any
+# other (or the system's when its lists do not have it) through a private apt configuration, as .ci/setup does for
 # trixie. Exit 77 (skip) only when the archive cannot be reached.
 set -u
-mmuemu=$1 arch=$2 cache=$3
+mmuemu=$1 arch=$2 cache=$3 ref=$4
 here=$(cd "$(dirname "$0")" && pwd)
 case $mmuemu in /*) ;; *) mmuemu=$(pwd)/$mmuemu ;; esac
 case $cache in /*) ;; *) cache=$(pwd)/$cache ;; esac
-case $arch in
-amd64) ref=native ;;
-arm64) ref=qemu-aarch64 ;;
-*) echo "Bail out! unknown architecture $arch"; exit 1 ;;
-esac
 dir=$cache/busybox-$arch
 bin=$dir/root/bin/busybox
+[ -x "$bin" ] || [ ! -x "$dir/root/usr/bin/busybox" ] || bin=$dir/root/usr/bin/busybox
 
 fetch() {
 	local apt lists
 	mkdir -p "$dir/debs" || return 1
 	rm -f "$dir"/debs/*.deb
-	if [ "$arch" = amd64 ] && (cd "$dir/debs" && apt-get download -q busybox-static) >"$dir/apt.log" 2>&1; then
+	if [ "$arch" = "$(dpkg --print-architecture 2>/dev/null)" ] && (cd "$dir/debs" && apt-get download -q busybox-static) >"$dir/apt.log" 2>&1; then
 		:
 	else
-		apt=$dir/apt
-		mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial"
-		echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm main" \
-			>"$apt/sources.list"
-		aptopts=(-o "Dir::Etc::SourceList=$apt/sources.list" -o "Dir::Etc::SourceParts=/dev/null"
-			 -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache"
-			 -o "Dir::State::Status=/dev/null"
-			 -o "APT::Architecture=$arch" -o "APT::Architectures::=$arch"
-			 -o "APT::Get::List-Cleanup=0" -o "APT::Sandbox::User=root")
-		if ! apt-get "${aptopts[@]}" update -q >>"$dir/apt.log" 2>&1; then
-			echo "1..0 # SKIP the Debian archive cannot be reached (apt-get update failed)"
-			sed 's/^/# /' "$dir/apt.log" | tail -5
-			exit 77
-		fi
-		if ! (cd "$dir/debs" && apt-get "${aptopts[@]}" download busybox-static:$arch) >>"$dir/apt.log" 2>&1; then
-			echo "Bail out! apt-get download busybox-static:$arch failed"
-			sed 's/^/# /' "$dir/apt.log" | tail -5
-			exit 1
-		fi
+		# bookworm first; trixie for an architecture bookworm does not have (riscv64).
+		for suite in bookworm trixie; do
+			apt=$dir/apt-$suite
+			mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial"
+			echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $suite main" \
+				>"$apt/sources.list"
+			aptopts=(-o "Dir::Etc::SourceList=$apt/sources.list" -o "Dir::Etc::SourceParts=/dev/null"
+				 -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache"
+				 -o "Dir::State::Status=/dev/null"
+				 -o "APT::Architecture=$arch" -o "APT::Architectures::=$arch"
+				 -o "APT::Get::List-Cleanup=0" -o "APT::Sandbox::User=root")
+			if ! apt-get "${aptopts[@]}" update -q >>"$dir/apt.log" 2>&1; then
+				echo "1..0 # SKIP the Debian archive cannot be reached (apt-get update failed)"
+				sed 's/^/# /' "$dir/apt.log" | tail -5
+				exit 77
+			fi
+			if (cd "$dir/debs" && apt-get "${aptopts[@]}" download busybox-static:$arch) >>"$dir/apt.log" 2>&1; then
+				break
+			fi
+			if [ $suite = trixie ]; then
+				echo "Bail out! apt-get download busybox-static:$arch failed"
+				sed 's/^/# /' "$dir/apt.log" | tail -5
+				exit 1
+			fi
+		done
 	fi
 	rm -rf "$dir/root"
 	dpkg-deb -x "$dir"/debs/busybox-static_*.deb "$dir/root" || return 1
+	# trixie's package is merged-/usr: /usr/bin/busybox.
+	[ -x "$bin" ] || [ ! -x "$dir/root/usr/bin/busybox" ] || bin=$dir/root/usr/bin/busybox
 	[ -x "$bin" ]
 }
 

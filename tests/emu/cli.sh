@@ -24,7 +24,7 @@ expect() {
 	fi
 }
 
-echo "1..19"
+echo "1..23"
 expect "no arguments" 2 "missing PROGRAM"
 expect "unknown option" 2 "Unknown option --bogus" --bogus "$guest"
 expect "unknown short option" 2 "Unknown option -q" -q "$guest"
@@ -49,4 +49,14 @@ expect "--mem=1100K is reported as 1100 KiB" 139 "out of guest memory \(1100 KiB
 # Options after PROGRAM belong to the guest.
 expect "options stop at PROGRAM" 7 "^argv\[1\] --stats$" "$guest" --stats
 expect "-- ends the options" 7 "^argv\[1\] --bogus$" -- "$guest" --bogus
+# --arch-info: a block per built architecture; the guest's own one has its ELF machine.
+expect "--arch-info of an unknown name" 2 "no architecture 'nosuch' in this build" --arch-info=nosuch
+arch=$("$mmuemu" --stats "$guest" 2>&1 >/dev/null | awk '/^# mmuemu stats:/ { print $4 }')
+machine=$(od -An -tu2 -j18 -N2 "$guest" | tr -d ' ')
+expect "--arch-info=$arch: the guest's ELF machine $machine" 0 "^elf_machine=$machine$" --arch-info="$arch"
+expect "--arch-info=$arch: level names as --stats has them" 0 \
+	"^level_names=$("$mmuemu" --stats "$guest" 2>&1 >/dev/null | sed -n 's/^tables_alloc\.\([^ ]*\) .*/\1/p' | tr '\n' ' ' | sed 's/ $//')$" \
+	--arch-info="$arch"
+names=$("$mmuemu" --arch-info | sed -n 's/^arch=//p' | tr '\n' ',' | sed 's/,$//; s/,/, /g')
+expect "--help names every built architecture ($names)" 0 "ELF program \($names\)" --help
 exit $fail

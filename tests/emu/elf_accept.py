@@ -68,7 +68,9 @@ def run(cmd):
 def main():
     n, ok = 0, True
     if REF == 'native':
-        ref_ok = os.uname().machine == 'x86_64'
+        # Native only where the guest's ELF machine (e_machine) is this Python's.
+        with open(VALID, 'rb') as g, open(sys.executable, 'rb') as h:
+            ref_ok = g.read(20)[18:] == h.read(20)[18:]
         ref_cmd = []
     else:
         ref_ok = shutil.which(REF) is not None

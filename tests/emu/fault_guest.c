@@ -3,11 +3,13 @@
  * fault_guest MODE - ends in the way MODE names, for the fault report tests:
  *   munmap   read a page of a three-page mapping after munmap took it away (SIGSEGV)
  *   accerr   write to a read-only mapping (SIGSEGV, SEGV_ACCERR)
- *   trap     __builtin_trap (x86_64 ud2: SIGILL; arm64 brk: SIGTRAP)
+ *   trap     __builtin_trap (x86_64 ud2: SIGILL; arm64 brk: SIGTRAP; report.sh takes the
+ *            status from the reference run)
  *   abort    abort() (SIGABRT)
  *   oom      touch 64 MiB (run it with a smaller --mem)
  *   code     run a function written into an executable page, then read(2) a new one over
  *            it from stdin and run that: the host's write must drop the translated code
+ *   ret2     write the machine code of a "return 2" function to stdout, for "code"'s stdin
  *   exit     exit status 0 after the same mmap/munmap, for --stats
  */
 #include <stdio.h>
@@ -16,12 +18,22 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-/* "return 1" */
-#if defined(__x86_64__)
-static const unsigned char ret1[] = { 0xb8, 0x01, 0x00, 0x00, 0x00, 0xc3 };
-#else
-static const unsigned char ret1[] = { 0x20, 0x00, 0x80, 0x52, 0xc0, 0x03, 0x5f, 0xd6 };
-#endif
+/*
+ * "return 1" and "return 2", compiled for whatever architecture this is built for: their
+ * first FUNC_BYTES bytes are copied as the code (a constant return is position-independent;
+ * what follows the return is never run).
+ */
+#define FUNC_BYTES 32
+
+__attribute__((noinline, aligned(64))) static int ret1(void)
+{
+	return 1;
+}
+
+__attribute__((noinline, aligned(64))) static int ret2(void)
+{
+	return 2;
+}
 
 static int run_code(void)
 {
@@ -32,8 +44,8 @@ static int run_code(void)
 
 	if (code == MAP_FAILED)
 		return 1;
-	memcpy(code, ret1, sizeof(ret1));
-	__builtin___clear_cache((char *)code, (char *)code + sizeof(ret1));
+	memcpy(code, (const void *)ret1, FUNC_BYTES);
+	__builtin___clear_cache((char *)code, (char *)code + FUNC_BYTES);
 	a = ((int (*)(void))code)();
 	n = read(0, code, 64);
 	__builtin___clear_cache((char *)code, (char *)code + 64);
@@ -50,6 +62,8 @@ int main(int argc, char **argv)
 
 	if (!strcmp(mode, "code"))
 		return run_code();
+	if (!strcmp(mode, "ret2"))
+		return fwrite((const void *)ret2, 1, FUNC_BYTES, stdout) != FUNC_BYTES;
 	p = mmap(NULL, 3 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return 1;

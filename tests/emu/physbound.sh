@@ -4,9 +4,10 @@
 # physbound.sh - the bounds of guest physical memory and of the tracer's strings, with a
 # hostile guest (physbound_guest.c).
 #
-# usage: physbound.sh MMUEMU GUEST ARCH
+# usage: physbound.sh MMUEMU GUEST ARCH REFERENCE
 #
-#  1. attack, plain mmuemu and the reference (native x86_64, qemu-aarch64): the stale read
+#  1. attack, plain mmuemu and the reference (natively when the host's machine is ARCH's,
+#     else REFERENCE, "qemu-ARCH", when it is installed): the stale read
 #     faults, SIGSEGV, status 139, the same stdout.
 #  2. attack under --no-tlb-flush --mem=1536M: the freed frame became a page table, the
 #     guest wrote 1 GiB leaves past guest memory into it; every write(2) from them is
@@ -15,7 +16,11 @@
 #     comes out, with and without --trace=syscall, --check naming the entry.
 #  3. trace: openat() strings printed as strace prints them (32 bytes, then "...").
 set -u
-mmuemu=$1 guest=$2 arch=$3
+mmuemu=$1 guest=$2 arch=$3 ref=$4
+native=false
+if [ "$(uname -m)" = "$("$mmuemu" --arch-info="$arch" | sed -n 's/^uname_machine=//p')" ]; then
+	native=true
+fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mmuemu-physbound.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 ulimit -c 0
@@ -40,10 +45,11 @@ no_host_bytes() { # TAG
 # 1
 run emu "$mmuemu" "$guest"
 [ "$(status emu)" = 139 ] || fail "emu: status $(status emu), expected 139"
-case $arch in
-x86_64) run ref "$guest" ;;
-*) if command -v qemu-aarch64 >/dev/null; then run ref qemu-aarch64 "$guest"; fi ;;
-esac
+if $native; then
+	run ref "$guest"
+elif [ "$ref" != native ] && command -v "$ref" >/dev/null; then
+	run ref "$ref" "$guest"
+fi
 if [ -f "$tmp/ref.status" ]; then
 	[ "$(status ref)" = 139 ] || fail "ref: status $(status ref), expected 139"
 	cmp -s "$tmp/ref.out" "$tmp/emu.out" || fail "emu and ref stdout differ"
@@ -97,7 +103,7 @@ OUT
 grep -a "openat(" "$tmp/trace.err" | sed 's/^syscall #[0-9]*: //' >"$tmp/got"
 diff -u "$tmp/want" "$tmp/got" || fail "trace: openat lines differ"
 [ "$(status trace)" = 0 ] || fail "trace: status $(status trace)"
-if [ "$arch" = x86_64 ]; then
+if $native; then
 	run traceref "$guest" trace
 	cmp -s "$tmp/trace.out" "$tmp/traceref.out" || fail "trace: results differ from native"
 fi

@@ -9,7 +9,9 @@ trap 'rm -rf "$tmp"' EXIT
 
 case $ref in
 native)
-	[ "$(uname -m)" = x86_64 ] || { echo "not an x86_64 host: no native run"; exit 77; }
+	# Native only where the guest's ELF machine is the host's (that of /bin/sh).
+	[ "$(od -An -tu2 -j18 -N2 "$guest")" = "$(od -An -tu2 -j18 -N2 /bin/sh)" ] ||
+		{ echo "the host's machine is not the guest's: no native run"; exit 77; }
 	set -- "$guest" ;;
 *)
 	command -v "$ref" >/dev/null 2>&1 || { echo "$ref not installed"; exit 77; }

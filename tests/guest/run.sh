@@ -3,8 +3,8 @@
 #
 # run.sh - one guest test: run an example under mmuemu, or under a reference, and check it.
 #
-# usage: run.sh emu MMUEMU EXPECTED_DIR ARCH NAME BINARY
-#        run.sh ref MMUEMU EXPECTED_DIR ARCH NAME BINARY
+# usage: run.sh emu MMUEMU EXPECTED_DIR ARCH NAME BINARY [REFERENCE]
+#        run.sh ref MMUEMU EXPECTED_DIR ARCH NAME BINARY REFERENCE
 #
 # emu: run BINARY under `mmuemu --stats` and check
 #   - stdout against EXPECTED_DIR/NAME.out (@ARCH@ stands for ARCH) and the exit status
@@ -13,7 +13,8 @@
 #     to tables_freed in total and at every level;
 #   - what only the emulator shows, per example (check_NAME below): the fault report of
 #     munmap_fault and stale_tlb, stale_tlb under --no-tlb-flush, pgtable_share's tables.
-# ref: run BINARY on a reference (natively when the host is ARCH, else under qemu-user),
+# ref: run BINARY on REFERENCE (meson's guest_reference: "native" or "qemu-ARCH"; natively
+#   whenever the host's machine is ARCH's, whatever REFERENCE says),
 #   check it against the same expectations, and check that mmuemu prints the same stdout and
 #   exits with the same status. Exit 77 (skip) when no reference can run ARCH.
 #
@@ -24,7 +25,7 @@
 # shellcheck disable=SC2317
 set -u
 
-mode=$1 mmuemu=$2 expected_dir=$3 arch=$4 name=$5 binary=$6
+mode=$1 mmuemu=$2 expected_dir=$3 arch=$4 name=$5 binary=$6 ref=${7:-}
 timeout_s=60
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mmuemu-guest.XXXXXX")
@@ -110,11 +111,14 @@ expect_stat() {
 	fi
 }
 
+# arch_info KEY: ARCH's KEY from `mmuemu --arch-info=ARCH`.
+arch_info() {
+	"$mmuemu" --arch-info="$arch" | sed -n "s/^$1=//p"
+}
+
+# levels: the page-table level names, root first (mmuemu's level table).
 levels() {
-	case $arch in
-	x86_64) echo PML4 PDPT PD PT ;;
-	arm64) echo L0 L1 L2 L3 ;;
-	esac
+	arch_info level_names
 }
 
 # check_stats TAG: the stats block is there, for the right architecture, and nothing leaked.
@@ -213,20 +217,23 @@ check_stale_tlb() {
 #   last level (x86_64 PT, arm64 L3): T1 (A and B), T2 (C), T3 (D), and T1 again for the
 #       second A: 4 allocated, 4 freed;
 #   level 2 (x86_64 PD, arm64 L2): M1 (A, B, C), M2 (D), and M1 again: 3 and 3;
-#   levels 0 and 1: nothing. The 8 GiB and 9 GiB regions sit in the same level-1 table as
+#   the levels above (0 and 1 of four): nothing. The 8 GiB and 9 GiB regions sit in the same level-1 table as
 #       the program image at 4 MiB, which lives until exit in both runs.
 # Tables freed only at exit would show as 2 level-2 and 3 last-level tables allocated: the
 # second A would find M1 and T1 still in place.
 check_pgtable_share() {
-	local lvl want d a0 a1 f0 f1 lv
+	local lvl d a0 a1 f0 f1 lv i n
 	run_guest baseline "$mmuemu" --stats "$binary" baseline
 	check_stats baseline
 	if [ "$(status_of baseline)" != 0 ]; then
 		fail "baseline: exit status $(status_of baseline)"
 	fi
 	read -r -a lv <<<"$(levels)"
-	for want in "${lv[0]}:0" "${lv[1]}:0" "${lv[2]}:3" "${lv[3]}:4"; do
-		lvl=${want%:*} d=${want#*:}
+	n=${#lv[@]}
+	for i in "${!lv[@]}"; do
+		lvl=${lv[$i]} d=0
+		[ "$i" = $((n - 2)) ] && d=3
+		[ "$i" = $((n - 1)) ] && d=4
 		a1=$(need_stat emu "tables_alloc.$lvl") a0=$(need_stat baseline "tables_alloc.$lvl")
 		f1=$(need_stat emu "tables_freed.$lvl") f0=$(need_stat baseline "tables_freed.$lvl")
 		if [ $((a1 - a0)) != "$d" ]; then
@@ -244,16 +251,10 @@ check_pgtable_share() {
 
 # reference: print the command that runs an ARCH program on this host, or nothing.
 reference() {
-	local host want qemu
-	host=$(uname -m)
-	case $arch in
-	x86_64) want=x86_64 qemu=qemu-x86_64 ;;
-	arm64) want=aarch64 qemu=qemu-aarch64 ;;
-	esac
-	if [ "$host" = "$want" ]; then
+	if [ "$(uname -m)" = "$(arch_info uname_machine)" ]; then
 		echo native
-	elif command -v "$qemu" >/dev/null; then
-		echo "$qemu"
+	elif [ "$ref" != native ] && command -v "$ref" >/dev/null; then
+		echo "$ref"
 	fi
 }
 
