@@ -51,7 +51,7 @@ def no_leak(err):
 
 
 def example_name(path):
-    return re.sub(r'-(x86_64|arm64)$', '', os.path.basename(path))
+    return re.sub(r'-[^-]+$', '', os.path.basename(path))
 
 
 def test_examples():
