@@ -1,10 +1,11 @@
 #!/bin/bash
-# busybox.sh MMUEMU ARCH CACHE - Debian's busybox-static for ARCH (amd64 or arm64) under
-# mmuemu, applet by applet on real inputs, against the native (amd64) or qemu-aarch64
-# (arm64) run of the same binary: the same stdout and exit status, nothing on stderr but
-# the stats, nothing left in use (run.sh). TAP output, one test per command.
+# busybox.sh MMUEMU ARCH CACHE - Debian's busybox-static for ARCH (amd64, arm64 or riscv64)
+# under mmuemu, applet by applet on real inputs, against the native (amd64), qemu-aarch64
+# (arm64) or qemu-riscv64 run of the same binary: the same stdout and exit status, nothing
+# on stderr but the stats, nothing left in use (run.sh). TAP output, one test per command.
 #
-# The package comes from Debian's archive (bookworm main) at the first run and is kept in
+# The package comes from Debian's archive (bookworm main; trixie for riscv64, which
+# bookworm does not have) at the first run and is kept in
 # CACHE: amd64 through the system's apt (`apt-get download`), arm64 (or amd64 when the
 # system's lists do not have it) through a private apt configuration, as .ci/setup does for
 # trixie. Exit 77 (skip) only when the archive cannot be reached.
@@ -16,10 +17,13 @@ case $cache in /*) ;; *) cache=$(pwd)/$cache ;; esac
 case $arch in
 amd64) ref=native ;;
 arm64) ref=qemu-aarch64 ;;
+riscv64) ref=qemu-riscv64 ;;
 *) echo "Bail out! unknown architecture $arch"; exit 1 ;;
 esac
 dir=$cache/busybox-$arch
 bin=$dir/root/bin/busybox
+# trixie's package is merged-/usr: /usr/bin/busybox.
+[ -x "$bin" ] || [ ! -x "$dir/root/usr/bin/busybox" ] || bin=$dir/root/usr/bin/busybox
 
 fetch() {
 	local apt lists
@@ -30,7 +34,9 @@ fetch() {
 	else
 		apt=$dir/apt
 		mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial"
-		echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm main" \
+		suite=bookworm
+		[ "$arch" = riscv64 ] && suite=trixie
+		echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $suite main" \
 			>"$apt/sources.list"
 		aptopts=(-o "Dir::Etc::SourceList=$apt/sources.list" -o "Dir::Etc::SourceParts=/dev/null"
 			 -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache"
@@ -50,6 +56,7 @@ fetch() {
 	fi
 	rm -rf "$dir/root"
 	dpkg-deb -x "$dir"/debs/busybox-static_*.deb "$dir/root" || return 1
+	[ -x "$bin" ] || [ ! -x "$dir/root/usr/bin/busybox" ] || bin=$dir/root/usr/bin/busybox
 	[ -x "$bin" ]
 }
 
