@@ -42,6 +42,7 @@ run emu "$mmuemu" "$guest"
 [ "$(status emu)" = 139 ] || fail "emu: status $(status emu), expected 139"
 case $arch in
 x86_64) run ref "$guest" ;;
+riscv64) if command -v qemu-riscv64 >/dev/null; then run ref qemu-riscv64 "$guest"; fi ;;
 *) if command -v qemu-aarch64 >/dev/null; then run ref qemu-aarch64 "$guest"; fi ;;
 esac
 if [ -f "$tmp/ref.status" ]; then

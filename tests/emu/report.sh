@@ -36,6 +36,7 @@ stat_of() {
 case $arch in
 x86_64) trap_status=132 levels="PML4 PDPT PD PT" ret2='\270\002\000\000\000\303' ;;
 arm64) trap_status=133 levels="L0 L1 L2 L3" ret2='\100\000\200\122\300\003\137\326' ;;
+riscv64) trap_status=133 levels="PGD P4D PUD PMD PTE" ret2='\023\005\040\000\147\200\000\000' ;;
 esac
 
 echo "1..14"

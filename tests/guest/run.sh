@@ -114,6 +114,7 @@ levels() {
 	case $arch in
 	x86_64) echo PML4 PDPT PD PT ;;
 	arm64) echo L0 L1 L2 L3 ;;
+	riscv64) echo PGD P4D PUD PMD PTE ;;
 	esac
 }
 
@@ -254,6 +255,7 @@ reference() {
 	case $arch in
 	x86_64) want=x86_64 qemu=qemu-x86_64 ;;
 	arm64) want=aarch64 qemu=qemu-aarch64 ;;
+	riscv64) want=riscv64 qemu=qemu-riscv64 ;;
 	esac
 	if [ "$host" = "$want" ]; then
 		echo native
