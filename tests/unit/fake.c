@@ -16,6 +16,20 @@
 static const struct arch_mmu *const fake_arches[] = { ARCH_LIST(FAKE_ARCH) };
 #undef FAKE_ARCH
 
+/* Formats of other depths, for the scenarios written for any number of levels. */
+static const struct arch_mmu *const fake_more_geometries[] = { NULL };
+
+void fake_add_test_any_levels(const char *path, GTestDataFunc fn)
+{
+	fake_add_test(path, fn);
+	for (size_t i = 0; fake_more_geometries[i]; i++) {
+		char *full = g_strdup_printf("/%s%s", fake_more_geometries[i]->name, path);
+
+		g_test_add_data_func(full, fake_more_geometries[i], fn);
+		g_free(full);
+	}
+}
+
 void fake_add_test(const char *path, GTestDataFunc fn)
 {
 	for (size_t i = 0; i < G_N_ELEMENTS(fake_arches); i++) {
@@ -78,7 +92,7 @@ void fake_env_init(struct fake_env *env, const struct arch_mmu *arch, uint64_t p
 	env->page = arch_page_size(arch);
 	env->flushes = g_array_new(FALSE, TRUE, sizeof(struct fake_flush));
 	env->invals = g_array_new(FALSE, TRUE, sizeof(struct fake_inval));
-	g_assert_cmpuint(arch->levels, ==, FAKE_LEVELS);
+	g_assert_cmpuint(arch->levels, <=, ARCH_MAX_LEVELS);
 	g_assert_cmpuint(env->page, ==, SZ_4K);
 
 	ret = mm_phys_create(phys_size, arch->page_shift, &env->phys);
@@ -183,32 +197,32 @@ long fake_count_leaves(struct fake_env *env)
 	return n;
 }
 
-static void fake_expect_levels(const char *what, const unsigned long got[FAKE_LEVELS],
-			       const unsigned long want[FAKE_LEVELS])
+static void fake_expect_levels(const char *what, const unsigned long got[ARCH_MAX_LEVELS],
+			       const unsigned long want[ARCH_MAX_LEVELS])
 {
 	bool same = true;
 
-	for (unsigned l = 0; l < FAKE_LEVELS; l++)
+	for (unsigned l = 0; l < ARCH_MAX_LEVELS; l++)
 		same &= got[l] == want[l];
 	if (same)
 		return;
 	g_test_message("%s per level (root first): expected {%lu, %lu, %lu, %lu}, got "
 		       "{%lu, %lu, %lu, %lu}", what, want[0], want[1], want[2], want[3], got[0],
 		       got[1], got[2], got[3]);
-	for (unsigned l = 0; l < FAKE_LEVELS; l++)
+	for (unsigned l = 0; l < ARCH_MAX_LEVELS; l++)
 		g_assert_cmpuint(got[l], ==, want[l]);
 }
 
 void fake_expect_tables(struct fake_env *env, unsigned long l0, unsigned long l1,
 			unsigned long l2, unsigned long l3)
 {
-	unsigned long want[FAKE_LEVELS] = { l0, l1, l2, l3 };
+	unsigned long want[ARCH_MAX_LEVELS] = { l0, l1, l2, l3 };
 	unsigned long counts[ARCH_MAX_LEVELS];
-	unsigned long stats[FAKE_LEVELS];
+	unsigned long stats[ARCH_MAX_LEVELS];
 
 	fake_count_tables(env, counts);
 	fake_expect_levels("tables found by refwalk", counts, want);
-	for (unsigned l = 0; l < FAKE_LEVELS; l++)
+	for (unsigned l = 0; l < ARCH_MAX_LEVELS; l++)
 		stats[l] = env->mm->stats.tables_alloc[l] - env->mm->stats.tables_freed[l];
 	fake_expect_levels("tables_alloc - tables_freed", stats, want);
 }
@@ -216,10 +230,10 @@ void fake_expect_tables(struct fake_env *env, unsigned long l0, unsigned long l1
 void fake_expect_freed(struct fake_env *env, const struct fake_snap *snap, unsigned long l0,
 		       unsigned long l1, unsigned long l2, unsigned long l3)
 {
-	unsigned long want[FAKE_LEVELS] = { l0, l1, l2, l3 };
-	unsigned long got[FAKE_LEVELS];
+	unsigned long want[ARCH_MAX_LEVELS] = { l0, l1, l2, l3 };
+	unsigned long got[ARCH_MAX_LEVELS];
 
-	for (unsigned l = 0; l < FAKE_LEVELS; l++)
+	for (unsigned l = 0; l < ARCH_MAX_LEVELS; l++)
 		got[l] = env->mm->stats.tables_freed[l] - snap->stats.tables_freed[l];
 	fake_expect_levels("tables freed", got, want);
 }
@@ -227,10 +241,10 @@ void fake_expect_freed(struct fake_env *env, const struct fake_snap *snap, unsig
 void fake_expect_alloced(struct fake_env *env, const struct fake_snap *snap, unsigned long l0,
 			 unsigned long l1, unsigned long l2, unsigned long l3)
 {
-	unsigned long want[FAKE_LEVELS] = { l0, l1, l2, l3 };
-	unsigned long got[FAKE_LEVELS];
+	unsigned long want[ARCH_MAX_LEVELS] = { l0, l1, l2, l3 };
+	unsigned long got[ARCH_MAX_LEVELS];
 
-	for (unsigned l = 0; l < FAKE_LEVELS; l++)
+	for (unsigned l = 0; l < ARCH_MAX_LEVELS; l++)
 		got[l] = env->mm->stats.tables_alloc[l] - snap->stats.tables_alloc[l];
 	fake_expect_levels("tables allocated", got, want);
 }

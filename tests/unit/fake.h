@@ -91,6 +91,12 @@ struct fake_snap {
 void fake_add_test(const char *path, GTestDataFunc fn);
 
 /**
+ * fake_add_test_any_levels() - fake_add_test(), and also for the formats of other depths
+ * (3 and 5 levels), for scenarios that read the geometry from struct arch_mmu.
+ */
+void fake_add_test_any_levels(const char *path, GTestDataFunc fn);
+
+/**
  * fake_env_init() - guest memory of @phys_size bytes and an empty mm over it, with the
  * fake engine. Asserts success.
  */
