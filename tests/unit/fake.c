@@ -7,6 +7,9 @@
 #include <string.h>
 
 #include "fake.h"
+#ifdef MMUEMU_ARCH_RISCV64
+#include "arch/riscv64/riscv64.h"
+#endif
 
 /* Pages scanned at most when remembering what a teardown range had present. */
 #define FAKE_SCAN_MAX_PAGES (UINT64_C(1) << 18)
@@ -20,7 +23,12 @@ static const struct arch_mmu *const fake_arches[] = { ARCH_LIST(FAKE_ARCH) };
  * More formats of architectures in the build, which no arch_ops names (a depth Linux could
  * also pick): the scenarios run on them too. NULL-terminated.
  */
-static const struct arch_mmu *const fake_more_geometries[] = { NULL };
+static const struct arch_mmu *const fake_more_geometries[] = {
+#ifdef MMUEMU_ARCH_RISCV64
+	&riscv64_sv48_mmu, &riscv64_sv39_mmu,	/* riscv64_mmu is Sv57 */
+#endif
+	NULL
+};
 
 static void fake_register(const struct arch_mmu *m, const char *path, GTestDataFunc fn)
 {
