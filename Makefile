@@ -49,8 +49,13 @@ demo: build
 	$(call show,$(EMU) $(EX)/stale_tlb-x86_64)
 	$(call show,$(EMU) --no-tlb-flush $(EX)/stale_tlb-x86_64)
 	$(call show,$(EMU) --no-tlb-flush $(EX)/stale_tlb-arm64)
+	@echo; echo "=== pgtable_share on every architecture"
+	$(call show_all,pgtable_share)
 	@echo; echo "=== pgtable_share: page-table pages on x86_64 and arm64, side by side"
 	$(call show,$(EMU) --compare=$(EX)/pgtable_share-arm64 $(EX)/pgtable_share-x86_64)
+	@if [ -e $(EX)/pgtable_share-riscv64 ]; then echo; echo "=== pgtable_share: riscv64 (Sv57, five levels) beside x86_64"; fi
+	@if [ -e $(EX)/pgtable_share-riscv64 ]; then echo; echo "\$$ $(EMU) --compare=$(EX)/pgtable_share-riscv64 $(EX)/pgtable_share-x86_64"; \
+		$(EMU) --compare=$(EX)/pgtable_share-riscv64 $(EX)/pgtable_share-x86_64; echo "[exit status $$?]"; fi
 
 clean:
 	rm -rf $(BUILD)
