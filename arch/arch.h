@@ -576,7 +576,9 @@ struct arch_cpu {
 	/**
 	 * fault_addr() - the exact address a faulting instruction accessed, worked out from
 	 * its decoded operands and the registers of @uc. @cs_insn is a Capstone cs_insn with
-	 * detail. Return: true if the address is known and lies in [@page, @page + @size).
+	 * detail, or, where the installed capstone lacks the architecture, one that holds only
+	 * address, size and bytes (detail NULL) for the architecture to decode itself.
+	 * Return: true if the address is known and lies in [@page, @page + @size).
 	 */
 	bool (*fault_addr)(struct uc_struct *uc, const void *cs_insn, uint64_t page,
 			   uint64_t size, uint64_t *addr);

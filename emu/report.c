@@ -128,7 +128,22 @@ static void report_instruction(struct emu *emu, uint64_t pc, const struct mm_fau
 		return;
 	}
 	if (cs_open((cs_arch)emu->cpu->cs_arch, (cs_mode)emu->cpu->cs_mode, &cs) != CS_ERR_OK) {
-		fprintf(out, "0x%" PRIx64 ": (no disassembler)\n", pc);
+		cs_insn raw = { .address = pc };
+
+		/* This capstone lacks the architecture: the bytes, and the address from them. */
+		raw.size = (uint16_t)(n < sizeof(raw.bytes) ? n : sizeof(raw.bytes));
+		memcpy(raw.bytes, code, raw.size);
+		fprintf(out, "0x%" PRIx64 ": (no disassembler for this architecture in capstone %d)   (",
+			pc, CS_API_MAJOR);
+		for (unsigned i = 0; i < 4 && i < n; i++)
+			fprintf(out, "%s%02x", i ? " " : "", code[i]);
+		fprintf(out, ")\n");
+		if (f && f->access != MM_PROT_EXEC && addr && emu->cpu->fault_addr) {
+			uint64_t exact;
+
+			if (emu->cpu->fault_addr(emu->uc, &raw, *addr & ~(page - 1), page, &exact))
+				*addr = exact;
+		}
 		return;
 	}
 	cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);

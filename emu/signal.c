@@ -364,23 +364,35 @@ void emu_signal_syscall_exit(struct emu *emu)
 	sig_deliver_pending(emu, true);
 }
 
-/* The exact address a faulting data access used: the fill hook only saw its page. */
+/*
+ * The exact address a faulting data access used: the fill hook only saw its page. Where
+ * the installed capstone does not know the architecture, arch_cpu.fault_addr gets a
+ * cs_insn that holds only the instruction's bytes (detail NULL), to decode them itself.
+ */
 static uint64_t sig_fault_addr(struct emu *emu, uint64_t pc)
 {
 	const struct mm_fault *f = &emu->fault;
 	uint64_t page = arch_page_size(emu->mmu), addr = f->addr, exact;
 	uint8_t code[16];
 	uint64_t n;
-	cs_insn *insn;
+	cs_insn *insn, raw;
 	size_t count;
 	csh cs;
 
 	if (f->access == MM_PROT_EXEC)
 		return (pc & ~(page - 1)) == (addr & ~(page - 1)) ? pc : addr;
 	n = emu_peek(emu, pc, code, sizeof(code), MM_PROT_EXEC);
-	if (!n || !emu->cpu->fault_addr ||
-	    cs_open((cs_arch)emu->cpu->cs_arch, (cs_mode)emu->cpu->cs_mode, &cs) != CS_ERR_OK)
+	if (!n || !emu->cpu->fault_addr)
 		return addr;
+	if (cs_open((cs_arch)emu->cpu->cs_arch, (cs_mode)emu->cpu->cs_mode, &cs) != CS_ERR_OK) {
+		memset(&raw, 0, sizeof(raw));
+		raw.address = pc;
+		raw.size = (uint16_t)(n < sizeof(raw.bytes) ? n : sizeof(raw.bytes));
+		memcpy(raw.bytes, code, raw.size);
+		if (emu->cpu->fault_addr(emu->uc, &raw, addr & ~(page - 1), page, &exact))
+			addr = exact;
+		return addr;
+	}
 	cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
 	count = cs_disasm(cs, code, n, pc, 1, &insn);
 	if (count) {

@@ -8,7 +8,8 @@
  * Include this header from exactly one source file per program: it defines _start.
  *
  * Guest ABI constants carry a _LINUX suffix so that they cannot be mistaken for a host
- * header's. They are the same on x86_64 and arm64 except the system call numbers.
+ * header's. They are the same on x86_64, arm64 and riscv64 except the system call numbers
+ * (arm64 and riscv64 share the asm-generic ones).
  */
 #ifndef MMUEMU_EXAMPLES_GUEST_H
 #define MMUEMU_EXAMPLES_GUEST_H
@@ -32,8 +33,16 @@
 #define SYS_munmap_LINUX      215
 #define SYS_brk_LINUX         214
 #define SYS_exit_group_LINUX  94
+#elif defined(__riscv) && __riscv_xlen == 64
+#define GUEST_ARCH "riscv64"
+#define SYS_write_LINUX       64
+#define SYS_mmap_LINUX        222
+#define SYS_mprotect_LINUX    226
+#define SYS_munmap_LINUX      215
+#define SYS_brk_LINUX         214
+#define SYS_exit_group_LINUX  94
 #else
-#error "guest.h: only x86_64 and arm64 guests"
+#error "guest.h: only x86_64, arm64 and riscv64 guests"
 #endif
 
 #define PAGE_SIZE_LINUX           4096ul
@@ -65,6 +74,24 @@ static inline long guest_syscall6(long nr, long a0, long a1, long a2, long a3, l
 			 : "a"(nr), "D"(a0), "S"(a1), "d"(a2), "r"(r10), "r"(r8), "r"(r9)
 			 : "rcx", "r11", "memory");
 	return ret;
+}
+#elif defined(__riscv)
+static inline long guest_syscall6(long nr, long a0, long a1, long a2, long a3, long a4,
+				  long a5)
+{
+	register long r_a7 __asm__("a7") = nr;
+	register long r_a0 __asm__("a0") = a0;
+	register long r_a1 __asm__("a1") = a1;
+	register long r_a2 __asm__("a2") = a2;
+	register long r_a3 __asm__("a3") = a3;
+	register long r_a4 __asm__("a4") = a4;
+	register long r_a5 __asm__("a5") = a5;
+
+	__asm__ volatile("ecall"
+			 : "+r"(r_a0)
+			 : "r"(r_a7), "r"(r_a1), "r"(r_a2), "r"(r_a3), "r"(r_a4), "r"(r_a5)
+			 : "memory");
+	return r_a0;
 }
 #else
 static inline long guest_syscall6(long nr, long a0, long a1, long a2, long a3, long a4,
@@ -259,6 +286,22 @@ __asm__(".text\n"
 	"	and $-16, %rsp\n"
 	"	call guest_start_c\n"
 	"	hlt\n"
+	".size _start, . - _start\n");
+#elif defined(__riscv)
+__asm__(".text\n"
+	".globl _start\n"
+	".type _start, @function\n"
+	"_start:\n"
+	"	.option push\n"
+	"	.option norelax\n"
+	"	la gp, __global_pointer$\n"	/* gp-relative accesses after linker relaxation */
+	"	.option pop\n"
+	"	li ra, 0\n"
+	"	li s0, 0\n"
+	"	mv a0, sp\n"
+	"	andi sp, sp, -16\n"
+	"	call guest_start_c\n"
+	"	ebreak\n"
 	".size _start, . - _start\n");
 #else
 __asm__(".text\n"

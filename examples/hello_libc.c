@@ -13,8 +13,10 @@
 #define ARCH "x86_64"
 #elif defined(__aarch64__)
 #define ARCH "arm64"
+#elif defined(__riscv) && __riscv_xlen == 64
+#define ARCH "riscv64"
 #else
-#error "hello_libc: only x86_64 and arm64 guests"
+#error "hello_libc: only x86_64, arm64 and riscv64 guests"
 #endif
 
 /* A small block comes from the brk heap, a large one from mmap (glibc's threshold: 128 KiB). */

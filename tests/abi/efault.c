@@ -43,7 +43,11 @@ int main(void)
 	SHOW(syscall(SYS_chdir, BAD));
 	SHOW(syscall(SYS_mkdirat, AT_FDCWD, BAD, 0700));
 	SHOW(syscall(SYS_unlinkat, AT_FDCWD, BAD, 0));
+#ifdef SYS_renameat
 	SHOW(syscall(SYS_renameat, AT_FDCWD, "ef.dat", AT_FDCWD, BAD));
+#else	/* riscv64: renameat2 only */
+	SHOW(syscall(SYS_renameat2, AT_FDCWD, "ef.dat", AT_FDCWD, BAD, 0));
+#endif
 	SHOW(syscall(SYS_readlinkat, AT_FDCWD, "/proc/self/exe", BAD, 100));
 	SHOW(syscall(SYS_readlinkat, AT_FDCWD, BAD, buf, 100));
 	SHOW(syscall(SYS_faccessat, AT_FDCWD, BAD, F_OK));

@@ -32,6 +32,14 @@ static void emit(uint8_t *p, int n)
 
 	memcpy(p, c, sizeof(c));
 }
+#elif defined(__riscv)
+/* li a0, N (addi a0, zero, N); ret (jalr zero, 0(ra)) */
+static void emit(uint8_t *p, int n)
+{
+	uint32_t c[] = { 0x00000513u | ((uint32_t)n << 20), 0x00008067u };
+
+	memcpy(p, c, sizeof(c));
+}
 #endif
 
 static int run(uint8_t *rw, int (*fn)(void), int n)

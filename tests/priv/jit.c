@@ -18,6 +18,8 @@
 static const uint8_t ret1[] = { 0xb8, 0x01, 0x00, 0x00, 0x00, 0xc3 };	/* mov eax,1; ret */
 #elif defined(__aarch64__)
 static const uint8_t ret1[] = { 0x20, 0x00, 0x80, 0x52, 0xc0, 0x03, 0x5f, 0xd6 }; /* mov w0,#1; ret */
+#elif defined(__riscv)
+static const uint8_t ret1[] = { 0x13, 0x05, 0x10, 0x00, 0x67, 0x80, 0x00, 0x00 }; /* li a0,1; ret */
 #endif
 
 /*
@@ -38,6 +40,14 @@ static uint64_t work(volatile uint64_t *p, uint64_t seed, uint64_t *count)
 			 "str %[a], [%[p]]\n\t"
 			 "add %[c], %[c], #1\n\tadd %[b], %[b], %[a]\n\teor %[a], %[a], #0xff\n\t"
 			 : [a] "+r"(a), [b] "+r"(b), [c] "+r"(c) : [p] "r"(p) : "memory", "cc");
+#elif defined(__riscv)
+	uint64_t t;
+
+	__asm__ volatile("addi %[c], %[c], 1\n\tadd %[b], %[b], %[a]\n\t"
+			 "slli %[t], %[a], 1\n\tadd %[a], %[a], %[t]\n\t"
+			 "sd %[a], 0(%[p])\n\t"
+			 "addi %[c], %[c], 1\n\tadd %[b], %[b], %[a]\n\txori %[a], %[a], 0xff\n\t"
+			 : [a] "+r"(a), [b] "+r"(b), [c] "+r"(c), [t] "=&r"(t) : [p] "r"(p) : "memory");
 #endif
 	*count += c;
 	return a + b;

@@ -7,7 +7,9 @@
  *   sigreturn-cs / sigreturn-ss: a handler puts a bad CS or SS into its frame (x86_64);
  *   int80: int $0x80 with eax = 20 (getpid) and no handler (x86_64).
  * Left out, because Unicorn 2.1.1 (QEMU 5) differs from Linux and docs/ENGINE.md says so:
- * x86 rdpmc (#UD, not #GP) and the arm64 SP alignment check (never made).
+ * x86 rdpmc (#UD, not #GP), the arm64 SP alignment check (never made) and riscv64 rdtime
+ * (illegal: no CLINT). Also riscv64 wfi, which Linux's hardware may trap or complete and
+ * qemu-user halts on.
  */
 #include <setjmp.h>
 #include <signal.h>
@@ -197,6 +199,48 @@ static const struct { const char *name; void (*fn)(void); } cases[] = {
 	X(a_dc_civac), X(a_ic_ivau), X(a_dc_zva), X(a_mrs_ctr), X(a_mrs_dczid),
 	X(a_mrs_cntvct), X(a_mrs_cntfrq), X(a_mrs_tpidr), X(a_misaligned_pc), X(a_ldxr_odd),
 	X(a_ldaxr_odd),
+};
+
+static int special(const char *what)
+{
+	return 2;
+}
+
+#elif defined(__riscv)
+#define CLOBBERS "a0", "a1", "t0"
+CASE(r_csrr_mstatus, "csrr a0, mstatus")
+CASE(r_csrw_mstatus, "csrw mstatus, zero")
+CASE(r_csrr_mhartid, "csrr a0, mhartid")
+CASE(r_csrr_mtvec, "csrr a0, mtvec")
+CASE(r_csrr_sstatus, "csrr a0, sstatus")
+CASE(r_csrw_stvec, "csrw stvec, zero")
+CASE(r_csrr_satp, "csrr a0, satp")
+CASE(r_csrw_satp, "csrw satp, zero")
+CASE(r_csrr_scause, "csrr a0, scause")
+CASE(r_mret, "mret")
+CASE(r_sret, "sret")
+CASE(r_sfence_vma, "sfence.vma")
+CASE(r_ebreak, ".option push; .option norvc; ebreak; .option pop")
+CASE(r_c_ebreak, "c.ebreak")
+CASE(r_c_unimp, ".2byte 0")
+CASE(r_ill32, ".4byte 0xffffffff")
+/* What Linux lets U-mode do. */
+CASE(r_rdcycle, "rdcycle a0")
+CASE(r_rdinstret, "rdinstret a0")
+CASE(r_csrr_fcsr, "csrr a0, fcsr")
+CASE(r_fence_i, "fence.i")
+CASE(r_ld_odd, "lla a0, scratch; ld a1, 1(a0)")
+CASE(r_sd_odd, "lla a0, scratch; sd a1, 3(a0)")
+CASE(r_lr_odd, "lla a0, scratch; addi a0, a0, 4; lr.d a1, (a0)")
+CASE(r_sc_odd, "lla a0, scratch; addi a0, a0, 4; sc.d a1, a1, (a0)")
+CASE(r_amoadd_odd, "lla a0, scratch; addi a0, a0, 2; amoadd.w a1, a1, (a0)")
+#define X(f) { #f + 2, f }
+static const struct { const char *name; void (*fn)(void); } cases[] = {
+	X(r_csrr_mstatus), X(r_csrw_mstatus), X(r_csrr_mhartid), X(r_csrr_mtvec),
+	X(r_csrr_sstatus), X(r_csrw_stvec), X(r_csrr_satp), X(r_csrw_satp), X(r_csrr_scause),
+	X(r_mret), X(r_sret), X(r_sfence_vma), X(r_ebreak), X(r_c_ebreak), X(r_c_unimp),
+	X(r_ill32), X(r_rdcycle), X(r_rdinstret), X(r_csrr_fcsr), X(r_fence_i), X(r_ld_odd),
+	X(r_sd_odd), X(r_lr_odd), X(r_sc_odd), X(r_amoadd_odd),
 };
 
 static int special(const char *what)

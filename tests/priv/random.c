@@ -76,6 +76,9 @@ int main(int argc, char **argv)
 #elif defined(__aarch64__)
 		__asm__ volatile("mov x19, %0; mov x20, %0; mov x21, %0; mov x0, %0; br %1"
 				 :: "r"(data + 2 * PAGE), "r"(code) : "x19", "x20", "x21", "x0", "memory");
+#elif defined(__riscv)
+		__asm__ volatile("mv s1, %0; mv s2, %0; mv s3, %0; mv a0, %0; jr %1"
+				 :: "r"(data + 2 * PAGE), "r"(code) : "s1", "s2", "s3", "a0", "memory");
 #endif
 	}
 	printf("seed %s: %u faults\n", argc > 1 ? argv[1] : "1", faults);

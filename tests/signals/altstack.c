@@ -49,12 +49,13 @@ static unsigned long recurse(unsigned long n)
 }
 
 /*
- * Linux: the access below the stack finds no VMA, SEGV_MAPERR. qemu-user guards the guest
- * stack with a PROT_NONE page and reports SEGV_ACCERR: shown as Linux's.
+ * Linux: the access below the stack finds no VMA, SEGV_MAPERR. qemu-user (the arm64 and
+ * riscv64 reference) guards the guest stack with a PROT_NONE page and reports SEGV_ACCERR:
+ * shown as Linux's.
  */
 static int overflow_code(int code)
 {
-#if defined(__aarch64__)
+#if defined(__aarch64__) || defined(__riscv)
 	if (code == SEGV_ACCERR)
 		return SEGV_MAPERR;
 #endif

@@ -2,7 +2,8 @@
 /*
  * context - handlers that edit the interrupted context and return: a load from an
  * unmapped page is skipped (x86_64: uc_mcontext.gregs[REG_RIP] += the instruction's
- * length; arm64: uc_mcontext.pc += 4) and its destination register set by the handler,
+ * length; arm64: uc_mcontext.pc += 4; riscv64: __gregs[REG_PC] to the next instruction)
+ * and its destination register set by the handler,
  * so rt_sigreturn must restore every register from the frame. The same for SIGILL, SIGTRAP
  * and (x86_64) SIGFPE; si_addr of those is the instruction.
  */
@@ -24,6 +25,9 @@ static void skip(int sig, siginfo_t *si, void *ucp)
 	if (sig != SIGTRAP)
 		uc->uc_mcontext.gregs[REG_RIP] = (greg_t)next_addr;
 	uc->uc_mcontext.gregs[REG_RAX] = 4242;
+#elif defined(__riscv)
+	uc->uc_mcontext.__gregs[REG_PC] = next_addr;
+	uc->uc_mcontext.__gregs[REG_A0] = 4242;
 #else
 	uc->uc_mcontext.pc = next_addr;
 	uc->uc_mcontext.regs[0] = 4242;
@@ -44,6 +48,16 @@ static long load(volatile long *p)
 			 "mov %%rax, %[v]\n\t"
 			 : [v] "=r"(v), [insn] "=m"(insn_addr), [next] "=m"(next_addr)
 			 : [p] "r"(p) : "rax", "rcx", "memory");
+#elif defined(__riscv)
+	__asm__ volatile("lla t0, 1f\n\t"
+			 "sd t0, %[insn]\n\t"
+			 "lla t0, 2f\n\t"
+			 "sd t0, %[next]\n\t"
+			 "1: ld a0, 0(%[p])\n\t"
+			 "2:\n\t"
+			 "mv %[v], a0\n\t"
+			 : [v] "=r"(v), [insn] "=m"(insn_addr), [next] "=m"(next_addr)
+			 : [p] "r"(p) : "t0", "a0", "memory");
 #else
 	__asm__ volatile("adr x9, 1f\n\t"
 			 "str x9, %[insn]\n\t"
@@ -73,6 +87,17 @@ static long undef(void)
 			 "mov %%rax, %[v]\n\t"
 			 : [v] "=r"(v), [insn] "=m"(insn_addr), [next] "=m"(next_addr)
 			 : : "rax", "rcx", "memory");
+#elif defined(__riscv)
+	__asm__ volatile("lla t0, 1f\n\t"
+			 "sd t0, %[insn]\n\t"
+			 "lla t0, 2f\n\t"
+			 "sd t0, %[next]\n\t"
+			 "li a0, 0\n\t"
+			 "1: .4byte 0\n\t"
+			 "2:\n\t"
+			 "mv %[v], a0\n\t"
+			 : [v] "=r"(v), [insn] "=m"(insn_addr), [next] "=m"(next_addr)
+			 : : "t0", "a0", "memory");
 #else
 	__asm__ volatile("adr x9, 1f\n\t"
 			 "str x9, %[insn]\n\t"
@@ -104,6 +129,17 @@ static long breakpoint(void)
 			 "mov %%rax, %[v]\n\t"
 			 : [v] "=r"(v), [insn] "=m"(insn_addr), [next] "=m"(next_addr)
 			 : : "rax", "rcx", "memory");
+#elif defined(__riscv)
+	__asm__ volatile("lla t0, 1f\n\t"
+			 "sd t0, %[insn]\n\t"
+			 "lla t0, 2f\n\t"
+			 "sd t0, %[next]\n\t"
+			 "li a0, 0\n\t"
+			 "1: ebreak\n\t"
+			 "2:\n\t"
+			 "mv %[v], a0\n\t"
+			 : [v] "=r"(v), [insn] "=m"(insn_addr), [next] "=m"(next_addr)
+			 : : "t0", "a0", "memory");
 #else
 	__asm__ volatile("adr x9, 1f\n\t"
 			 "str x9, %[insn]\n\t"

@@ -3,7 +3,8 @@
  * fpstate - the FP/SIMD state and fault details in the frame, read the way a handler
  * reads them through its ucontext: x86_64 uc_mcontext.fpregs (the fxsave area) and
  * gregs[REG_TRAPNO], [REG_ERR], [REG_CR2]; arm64 the fpsimd_context record found by its
- * magic in uc_mcontext.__reserved, and fault_address. The handler clobbers a vector
+ * magic in uc_mcontext.__reserved, and fault_address; riscv64 the D state in
+ * uc_mcontext.__fpregs (f0-f31, fcsr). The handler clobbers a vector (riscv64: an FP)
  * register; rt_sigreturn must bring the interrupted value back.
  */
 #include <ucontext.h>
@@ -40,6 +41,15 @@ static void handler(int sig, siginfo_t *si, void *ucp)
 	cs = uc->uc_mcontext.gregs[REG_CSGSFS] & 0xffff;
 	__asm__ volatile("pxor %%xmm8, %%xmm8" ::: "xmm8");
 	uc->uc_mcontext.gregs[REG_RIP] = (greg_t)next_addr;
+#elif defined(__riscv)
+	__asm__ volatile("fmv.x.d %0, ft11" : "=r"(v));
+	entry_vreg = v;
+	memcpy((void *)&seen_vreg, &uc->uc_mcontext.__fpregs.__d.__f[31], 8);
+	mxcsr = uc->uc_mcontext.__fpregs.__d.__fcsr;
+	uc_align = (uintptr_t)uc & 15;
+	si_minus_uc = (intptr_t)si - (intptr_t)uc;
+	__asm__ volatile("fmv.d.x ft11, zero" ::: "ft11");
+	uc->uc_mcontext.__gregs[REG_PC] = next_addr;
 #else
 	const uint8_t *res = uc->uc_mcontext.__reserved;
 	uint32_t off = 0, magic, size;
@@ -88,6 +98,27 @@ static uint64_t fault_with_vreg(volatile long *p, int write)
 				 "movq %%xmm8, %[out]\n\t"
 				 : [out] "=r"(out), [next] "=m"(next_addr)
 				 : [p] "r"(p) : "rcx", "xmm8", "memory");
+#elif defined(__riscv)
+	if (write)
+		__asm__ volatile("lla t0, 2f\n\t"
+				 "sd t0, %[next]\n\t"
+				 "li t0, 0x1122334455667788\n\t"
+				 "fmv.d.x ft11, t0\n\t"
+				 "sd t0, 0(%[p])\n\t"
+				 "2:\n\t"
+				 "fmv.x.d %[out], ft11\n\t"
+				 : [out] "=r"(out), [next] "=m"(next_addr)
+				 : [p] "r"(p) : "t0", "ft11", "memory");
+	else
+		__asm__ volatile("lla t0, 2f\n\t"
+				 "sd t0, %[next]\n\t"
+				 "li t0, 0x1122334455667788\n\t"
+				 "fmv.d.x ft11, t0\n\t"
+				 "ld t0, 0(%[p])\n\t"
+				 "2:\n\t"
+				 "fmv.x.d %[out], ft11\n\t"
+				 : [out] "=r"(out), [next] "=m"(next_addr)
+				 : [p] "r"(p) : "t0", "ft11", "memory");
 #else
 	if (write)
 		__asm__ volatile("adr x9, 2f\n\t"
@@ -134,6 +165,8 @@ int main(void)
 		       mxcsr);
 		printf("  uc%%16=%ld si-uc=%ld fpstate%%64=%ld fpstate_above_frame=%ld cs=%#lx\n",
 		       uc_align, si_minus_uc, fp_align, fp_above, cs);
+#elif defined(__riscv)
+		printf("  fcsr=%#x uc%%16=%ld si-uc=%ld\n", mxcsr, uc_align, si_minus_uc);
 #else
 		printf("  fault_address=si_addr:%ld fpcr=%#x\n", fault_ok, mxcsr);
 #endif

@@ -7,6 +7,9 @@
 #include <string.h>
 
 #include "fake.h"
+#ifdef MMUEMU_ARCH_RISCV64
+#include "arch/riscv64/riscv64.h"
+#endif
 
 /* Pages scanned at most when remembering what a teardown range had present. */
 #define FAKE_SCAN_MAX_PAGES (UINT64_C(1) << 18)
@@ -16,14 +19,44 @@
 static const struct arch_mmu *const fake_arches[] = { ARCH_LIST(FAKE_ARCH) };
 #undef FAKE_ARCH
 
+/*
+ * More formats of architectures in the build, which no arch_ops names (a depth Linux could
+ * also pick): the scenarios run on them too. NULL-terminated.
+ */
+static const struct arch_mmu *const fake_more_geometries[] = {
+#ifdef MMUEMU_ARCH_RISCV64
+	&riscv64_sv48_mmu, &riscv64_sv39_mmu,	/* riscv64_mmu is Sv57 */
+#endif
+	NULL
+};
+
+static void fake_register(const struct arch_mmu *m, const char *path, GTestDataFunc fn)
+{
+	char *full = g_strdup_printf("/%s%s", m->name, path);
+
+	g_test_add_data_func(full, m, fn);
+	g_free(full);
+}
+
+/* Only formats of FAKE_LEVELS levels: the scenario's counts are written for four. */
 void fake_add_test(const char *path, GTestDataFunc fn)
 {
 	for (size_t i = 0; i < G_N_ELEMENTS(fake_arches); i++) {
-		char *full = g_strdup_printf("/%s%s", fake_arches[i]->name, path);
-
-		g_test_add_data_func(full, fake_arches[i], fn);
-		g_free(full);
+		if (fake_arches[i]->levels == FAKE_LEVELS)
+			fake_register(fake_arches[i], path, fn);
 	}
+	for (size_t i = 0; fake_more_geometries[i]; i++) {
+		if (fake_more_geometries[i]->levels == FAKE_LEVELS)
+			fake_register(fake_more_geometries[i], path, fn);
+	}
+}
+
+void fake_add_test_any_levels(const char *path, GTestDataFunc fn)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(fake_arches); i++)
+		fake_register(fake_arches[i], path, fn);
+	for (size_t i = 0; fake_more_geometries[i]; i++)
+		fake_register(fake_more_geometries[i], path, fn);
 }
 
 /* ---- the engine ---- */
@@ -78,7 +111,7 @@ void fake_env_init(struct fake_env *env, const struct arch_mmu *arch, uint64_t p
 	env->page = arch_page_size(arch);
 	env->flushes = g_array_new(FALSE, TRUE, sizeof(struct fake_flush));
 	env->invals = g_array_new(FALSE, TRUE, sizeof(struct fake_inval));
-	g_assert_cmpuint(arch->levels, ==, FAKE_LEVELS);
+	g_assert_cmpuint(arch->levels, <=, ARCH_MAX_LEVELS);
 	g_assert_cmpuint(env->page, ==, SZ_4K);
 
 	ret = mm_phys_create(phys_size, arch->page_shift, &env->phys);
@@ -183,32 +216,32 @@ long fake_count_leaves(struct fake_env *env)
 	return n;
 }
 
-static void fake_expect_levels(const char *what, const unsigned long got[FAKE_LEVELS],
-			       const unsigned long want[FAKE_LEVELS])
+static void fake_expect_levels(const char *what, const unsigned long got[ARCH_MAX_LEVELS],
+			       const unsigned long want[ARCH_MAX_LEVELS])
 {
 	bool same = true;
 
-	for (unsigned l = 0; l < FAKE_LEVELS; l++)
+	for (unsigned l = 0; l < ARCH_MAX_LEVELS; l++)
 		same &= got[l] == want[l];
 	if (same)
 		return;
 	g_test_message("%s per level (root first): expected {%lu, %lu, %lu, %lu}, got "
 		       "{%lu, %lu, %lu, %lu}", what, want[0], want[1], want[2], want[3], got[0],
 		       got[1], got[2], got[3]);
-	for (unsigned l = 0; l < FAKE_LEVELS; l++)
+	for (unsigned l = 0; l < ARCH_MAX_LEVELS; l++)
 		g_assert_cmpuint(got[l], ==, want[l]);
 }
 
 void fake_expect_tables(struct fake_env *env, unsigned long l0, unsigned long l1,
 			unsigned long l2, unsigned long l3)
 {
-	unsigned long want[FAKE_LEVELS] = { l0, l1, l2, l3 };
+	unsigned long want[ARCH_MAX_LEVELS] = { l0, l1, l2, l3 };
 	unsigned long counts[ARCH_MAX_LEVELS];
-	unsigned long stats[FAKE_LEVELS];
+	unsigned long stats[ARCH_MAX_LEVELS];
 
 	fake_count_tables(env, counts);
 	fake_expect_levels("tables found by refwalk", counts, want);
-	for (unsigned l = 0; l < FAKE_LEVELS; l++)
+	for (unsigned l = 0; l < ARCH_MAX_LEVELS; l++)
 		stats[l] = env->mm->stats.tables_alloc[l] - env->mm->stats.tables_freed[l];
 	fake_expect_levels("tables_alloc - tables_freed", stats, want);
 }
@@ -216,10 +249,10 @@ void fake_expect_tables(struct fake_env *env, unsigned long l0, unsigned long l1
 void fake_expect_freed(struct fake_env *env, const struct fake_snap *snap, unsigned long l0,
 		       unsigned long l1, unsigned long l2, unsigned long l3)
 {
-	unsigned long want[FAKE_LEVELS] = { l0, l1, l2, l3 };
-	unsigned long got[FAKE_LEVELS];
+	unsigned long want[ARCH_MAX_LEVELS] = { l0, l1, l2, l3 };
+	unsigned long got[ARCH_MAX_LEVELS];
 
-	for (unsigned l = 0; l < FAKE_LEVELS; l++)
+	for (unsigned l = 0; l < ARCH_MAX_LEVELS; l++)
 		got[l] = env->mm->stats.tables_freed[l] - snap->stats.tables_freed[l];
 	fake_expect_levels("tables freed", got, want);
 }
@@ -227,10 +260,10 @@ void fake_expect_freed(struct fake_env *env, const struct fake_snap *snap, unsig
 void fake_expect_alloced(struct fake_env *env, const struct fake_snap *snap, unsigned long l0,
 			 unsigned long l1, unsigned long l2, unsigned long l3)
 {
-	unsigned long want[FAKE_LEVELS] = { l0, l1, l2, l3 };
-	unsigned long got[FAKE_LEVELS];
+	unsigned long want[ARCH_MAX_LEVELS] = { l0, l1, l2, l3 };
+	unsigned long got[ARCH_MAX_LEVELS];
 
-	for (unsigned l = 0; l < FAKE_LEVELS; l++)
+	for (unsigned l = 0; l < ARCH_MAX_LEVELS; l++)
 		got[l] = env->mm->stats.tables_alloc[l] - snap->stats.tables_alloc[l];
 	fake_expect_levels("tables allocated", got, want);
 }

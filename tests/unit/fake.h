@@ -32,7 +32,7 @@
 /* Default guest physical memory: 64 MiB, 16384 frames of 4 KiB. */
 #define FAKE_PHYS_SIZE (UINT64_C(64) << 20)
 
-/* Levels of the two formats under test, root first: root, L1 (PDPT), L2 (PD), L3 (PT). */
+/* The depth most scenarios are written for, root first: root, L1 (PDPT), L2 (PD), L3 (PT). */
 #define FAKE_LEVELS 4
 
 /**
@@ -87,8 +87,18 @@ struct fake_snap {
 	GArray *present;
 };
 
-/** fake_add_test() - register @fn as /x86_64@path and /arm64@path. */
+/**
+ * fake_add_test() - register @fn as /NAME@path for every format of four levels (the
+ * architectures of the build, and fake.c's further formats): the scenarios written with
+ * four levels' counts.
+ */
 void fake_add_test(const char *path, GTestDataFunc fn);
+
+/**
+ * fake_add_test_any_levels() - register @fn for every format, whatever its depth, for
+ * scenarios that read the geometry from struct arch_mmu.
+ */
+void fake_add_test_any_levels(const char *path, GTestDataFunc fn);
 
 /**
  * fake_env_init() - guest memory of @phys_size bytes and an empty mm over it, with the

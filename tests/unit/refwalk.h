@@ -17,6 +17,9 @@
 enum ref_arch {
 	REF_X86_64,  /* 4 levels, 4 KiB, 48-bit canonical */
 	REF_ARM64,   /* VMSAv8-64 stage 1, 4 KiB granule, 48-bit VA, 4 levels */
+	REF_RV_SV39, /* RISC-V Sv39: 3 levels, user VA below 2^38 */
+	REF_RV_SV48, /* RISC-V Sv48: 4 levels, user VA below 2^47 */
+	REF_RV_SV57, /* RISC-V Sv57: 5 levels, user VA below 2^56 */
 };
 
 /** ref_arch_of() - the reference format matching @mmu (by name); aborts if none. */
@@ -43,7 +46,8 @@ long refwalk_count_tables(enum ref_arch arch, const uint8_t *mem, uint64_t memsi
 
 /**
  * refwalk_count_leaves() - count the leaf entries that hold a frame (valid, or PROT_NONE:
- * x86 P=0 with bit 8 set; arm64 valid=0 with bit 58 set) in the user half.
+ * x86 P=0 with bit 8 set; arm64 valid=0 with bit 58 set; RISC-V V=0 with bit 5 set) in the
+ * user half.
  */
 long refwalk_count_leaves(enum ref_arch arch, const uint8_t *mem, uint64_t memsize,
 			  uint64_t root);

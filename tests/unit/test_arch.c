@@ -4,8 +4,9 @@
  * against the manuals, and the page walk checked against tests/unit/refwalk.c on table
  * trees built by hand in a RAM buffer.
  *
- * Most scenarios run for both architectures (/arch/<name>/<scenario>); what differs is
- * collected in one struct spec per architecture, written from the manuals (literal bit
+ * Most scenarios run for every architecture (/arch/<name>/<scenario>; RISC-V's Sv39, Sv48
+ * and Sv57 are three, named riscv64-sv39, riscv64-sv48 and riscv64 for Linux's default
+ * Sv57); what differs is collected in one struct spec per architecture, written from the manuals (literal bit
  * values, never arch/'s own constants), so that a wrong constant in arch/ shows up here.
  */
 #include <glib.h>
@@ -15,6 +16,9 @@
 
 #include "arch/arch.h"
 #include "tests/unit/refwalk.h"
+#ifdef MMUEMU_ARCH_RISCV64
+#include "arch/riscv64/riscv64.h"
+#endif
 
 #define MEM_SIZE  (UINT64_C(4) << 20)  /* tables in the lower half, frames in the upper */
 #define PAGE      UINT64_C(0x1000)
@@ -40,6 +44,9 @@ struct bits_edit {
  * @deny_write, @deny_user, @deny_exec: table-entry edits that restrict everything below.
  * @deny_user_keeps: what an RWX leaf still grants below @deny_user.
  * @max_frame: highest frame an entry can hold.
+ * @leaf_in_root: a leaf may sit in the root table (RISC-V), so a walk may read one entry.
+ * @frame_bits: the entry bits that hold the frame (0: the bits of @max_frame, where the
+ *              frame sits in the entry as in the address; RISC-V keeps a PPN at bit 10).
  * @bad_vas, @nr_bad_vas: addresses no user walk may translate.
  * @kernel_alias: a VA outside the user range whose table indices are those of 0x400000
  *                in another top-level slot, mapped by the tests to catch a missing check.
@@ -56,6 +63,8 @@ struct spec {
 	struct bits_edit deny_write, deny_user, deny_exec;
 	unsigned deny_user_keeps;
 	uint64_t max_frame;
+	uint64_t frame_bits;
+	bool leaf_in_root;
 	uint64_t bad_vas[8];
 	unsigned nr_bad_vas;
 	uint64_t kernel_alias;
@@ -158,6 +167,96 @@ static const struct spec arm64_spec = {
 	.desc_block = "block attr=0 USER RDONLY SH=inner AF nG PXN UXN oa=0x40000000",
 	.leaves_in_known_tree = 8,
 };
+
+#ifdef MMUEMU_ARCH_RISCV64
+/* RISC-V: a leaf is a leaf at any level, with the same bits. */
+static uint64_t rv_block(uint64_t leaf)
+{
+	return leaf;
+}
+
+/*
+ * RISC-V privileged spec, Sv39/Sv48/Sv57 PTE: V 0, R 1, W 2, X 3, U 4, G 5, A 6, D 7, PPN
+ * from bit 10 (FRAME 0x345000: PPN 0x345, 0xd1400). Linux: PAGE_NONE is G|R with V clear;
+ * user leaves are V|U|A plus R/W/X, PROT_WRITE implies R. RISC-V tables carry no limits for
+ * what is below; the "deny" edits here set D, A or U in a pointer, which are reserved there
+ * (the walk must refuse the entry).
+ */
+#define RV_SPEC_COMMON \
+	.leaf = { \
+		[0]         = 0x00000000000d1462, /* G R A, V clear */ \
+		[R]         = 0x00000000000d1453, /* V R U A */ \
+		[W]         = 0x00000000000d1457, /* V R W U A */ \
+		[R | W]     = 0x00000000000d1457, \
+		[X]         = 0x00000000000d1459, /* V X U A: exec-only */ \
+		[R | X]     = 0x00000000000d145b, \
+		[W | X]     = 0x00000000000d145f, \
+		[R | W | X] = 0x00000000000d145f, \
+	}, \
+	.granted = { 0, R, R | W, R | W, X, R | X, R | W | X, R | W | X }, \
+	.table = 0x1401, /* V, PPN 5 */ \
+	.leaf_young = 0x40, \
+	.table_young = 0, \
+	.block = rv_block, \
+	.deny_write = { .set = 0x80 }, \
+	.deny_user = { .set = 0x10 }, \
+	.deny_exec = { .set = 0x40 }, \
+	.deny_user_keeps = 0, \
+	.max_frame = 0x00fffffffffff000, \
+	.frame_bits = 0x003ffffffffffc00, \
+	.leaf_in_root = true, \
+	.desc_rw_leaf = "leaf V R W U A pa=0x345000", \
+	.desc_table = "table V next=0x5000", \
+	.desc_none = "PROTNONE R G A pa=0x345000", \
+	.desc_block = "leaf V R U A pa=0x40000000", \
+	.leaves_in_known_tree = 7 /* root slot 256 is the kernel half */
+
+static const struct spec rv_sv48_spec = {
+	.mmu = &riscv64_sv48_mmu,
+	RV_SPEC_COMMON,
+	.bad_vas = {
+		0x0000800000000000, /* TASK_SIZE: bit 47, non-canonical */
+		0x0000800000400000,
+		0xffff800000400000, /* canonical kernel half (mapped by the test) */
+		0x8000000000400000,
+		0xfffffffffffff000,
+		0x0001000000400000,
+	},
+	.nr_bad_vas = 6,
+	.kernel_alias = 0xffff800000400000,
+};
+
+static const struct spec rv_sv39_spec = {
+	.mmu = &riscv64_sv39_mmu,
+	RV_SPEC_COMMON,
+	.bad_vas = {
+		0x0000004000000000, /* TASK_SIZE: bit 38 */
+		0x0000004000400000,
+		0xffffffc000400000, /* canonical kernel half (mapped by the test) */
+		0x8000000000400000,
+		0xfffffffffffff000,
+		0x0000008000400000, /* bit 39 */
+	},
+	.nr_bad_vas = 6,
+	.kernel_alias = 0xffffffc000400000,
+};
+
+static const struct spec rv_sv57_spec = {
+	.mmu = &riscv64_mmu,
+	RV_SPEC_COMMON,
+	.bad_vas = {
+		0x0100000000000000, /* TASK_SIZE: bit 56 */
+		0x0100000000400000,
+		0xff00000000400000, /* canonical kernel half (mapped by the test) */
+		0x8000000000400000,
+		0xfffffffffffff000,
+		0x0200000000400000, /* bit 57 */
+	},
+	.nr_bad_vas = 6,
+	.kernel_alias = 0xff00000000400000,
+};
+
+#endif
 
 /* ---- a page-table tree in a RAM buffer ---------------------------------------------- */
 
@@ -316,7 +415,9 @@ static enum arch_walk_result compare_walk(struct tree *t, uint64_t va, mm_access
 		FAIL_AT(va, acc, "prot differs");
 	if ((w->tlb_prot & ~w->prot) || !(w->tlb_prot & acc))
 		FAIL_AT(va, acc, "tlb_prot must be within prot and include the access just made");
-	if (w->fault_level != -1 || w->nr_levels < 2 || w->nr_levels > t->mmu->levels)
+	/* A leaf is reached at level 1 at the earliest; RISC-V has them in the root too. */
+	if (w->fault_level != -1 || w->nr_levels > t->mmu->levels ||
+	    w->nr_levels < (t->s->leaf_in_root ? 1u : 2u))
 		FAIL_AT(va, acc, "fault_level/nr_levels on success");
 	return r;
 }
@@ -401,7 +502,9 @@ static void test_leaf_round_trip(gconstpointer data)
 			g_assert_true(m->leaf_young(e));
 			g_assert_false(m->leaf_dirty(e));
 			/* Everything but the frame is the same for every frame. */
-			g_assert_cmphex(e & ~s->max_frame, ==, s->leaf[prot] & ~s->max_frame);
+			uint64_t keep = ~(s->frame_bits ? s->frame_bits : s->max_frame);
+
+			g_assert_cmphex(e & keep, ==, s->leaf[prot] & keep);
 		}
 	}
 	/* Offset bits of a paddr never leak into the entry. */
@@ -524,24 +627,28 @@ static void test_protnone(gconstpointer data)
 	struct arch_walk w;
 	unsigned prot;
 	struct tree t;
+	unsigned last = m->levels - 1;
+	/* Below TASK_SIZE in every format (Sv39's user half ends at 256 GiB). */
+	const uint64_t va = m->task_size > UINT64_C(0x7f0000001000) ? UINT64_C(0x7f0000001000) :
+			    UINT64_C(0x3f00001000);
 
-	g_assert_true(m->entry_present(e, 3));
+	g_assert_true(m->entry_present(e, last));
 	g_assert_cmphex(m->entry_paddr(e), ==, FRAME);
 	g_assert_cmpuint(m->leaf_prot(e), ==, 0);
 	g_assert_cmphex(m->leaf_modify_prot(e, R), ==, s->leaf[R]);
 
 	tree_init(&t, s);
-	uint64_t slot = tree_map(&t, 0x7f0000001000, FRAME, MM_PROT_NONE);
+	uint64_t slot = tree_map(&t, va, FRAME, MM_PROT_NONE);
 
 	for (unsigned a = 0; a < G_N_ELEMENTS(accesses); a++) {
-		g_assert_cmpint(tree_walk(&t, 0x7f0000001000, accesses[a], 0, &w), ==,
+		g_assert_cmpint(tree_walk(&t, va, accesses[a], 0, &w), ==,
 				ARCH_WALK_NOT_PRESENT);
-		g_assert_cmpint(w.fault_level, ==, 3);
-		g_assert_cmpuint(w.nr_levels, ==, 4);
-		g_assert_cmphex(w.entry[3], ==, e);
+		g_assert_cmpint(w.fault_level, ==, (int)last);
+		g_assert_cmpuint(w.nr_levels, ==, last + 1);
+		g_assert_cmphex(w.entry[last], ==, e);
 		g_assert_cmphex(rd(&t, slot), ==, e); /* no bit changed on the failed walk */
 	}
-	g_assert_false(refwalk(t.ref, t.mem.base, t.mem.size, t.root, 0x7f0000001000, &pa,
+	g_assert_false(refwalk(t.ref, t.mem.base, t.mem.size, t.root, va, &pa,
 			       &prot));
 	tree_fini(&t);
 }
@@ -1152,6 +1259,269 @@ static void test_count_known_tree(gconstpointer data)
 	tree_fini(&t);
 }
 
+#ifdef MMUEMU_ARCH_RISCV64
+/* ---- RISC-V, any number of levels (Sv39, Sv48, Sv57) ---------------------------------- */
+
+static void test_rv_geometry(gconstpointer data)
+{
+	const struct spec *s = data;
+	const struct arch_mmu *m = s->mmu;
+	static const char *const names[3][5] = {
+		{ "PGD", "PMD", "PTE" },
+		{ "PGD", "PUD", "PMD", "PTE" },
+		{ "PGD", "P4D", "PUD", "PMD", "PTE" },
+	};
+	unsigned levels = m == &riscv64_sv39_mmu ? 3 : m == &riscv64_sv48_mmu ? 4 : 5;
+	unsigned va_bits = 12 + 9 * levels;
+	uint64_t top = UINT64_C(1) << (va_bits - 1);
+	uint64_t stack = top < (UINT64_C(1) << 47) ? top : UINT64_C(1) << 47;
+
+	g_assert_cmpuint(m->page_shift, ==, 12);
+	g_assert_cmpuint(m->levels, ==, levels);
+	g_assert_cmpuint(m->va_bits, ==, va_bits);
+	for (unsigned l = 0; l < levels; l++) {
+		g_assert_cmpuint(m->shift[l], ==, 12 + 9 * (levels - 1 - l));
+		g_assert_cmpuint(m->index_bits[l], ==, 9);
+		g_assert_cmpstr(m->level_name[l], ==, names[levels - 3][l]);
+	}
+	g_assert_cmphex(m->task_size, ==, top);
+	g_assert_cmphex(m->stack_top, ==, stack);
+	g_assert_cmphex(m->mmap_base, ==, stack - (UINT64_C(128) << 20));
+	g_assert_cmphex(arch_table_span(m, 0), ==, UINT64_C(1) << va_bits);
+	g_assert_cmphex(arch_table_span(m, levels - 1), ==, UINT64_C(2) << 20);
+	/* The last user page: root index 255, then 511 everywhere, 510 for the page below. */
+	g_assert_cmpuint(arch_level_index(m, 0, top - 2 * PAGE), ==, 255);
+	for (unsigned l = 1; l + 1 < levels; l++)
+		g_assert_cmpuint(arch_level_index(m, l, top - 2 * PAGE), ==, 511);
+	g_assert_cmpuint(arch_level_index(m, levels - 1, top - 2 * PAGE), ==, 510);
+}
+
+/*
+ * A leaf at every level (spec step 5: R or X makes the entry a leaf wherever it is), of
+ * the level's span: inside memory it translates, with nr_levels = level + 1; with a
+ * non-zero low PPN field it is a misaligned superpage (step 6), refused; beyond memory it
+ * is refused too (only the largest spans, which no test memory can hold).
+ */
+static void test_rv_leaf_every_level(gconstpointer data)
+{
+	const struct spec *s = data;
+	const struct arch_mmu *m = s->mmu;
+	const uint64_t memsize = UINT64_C(4) << 30;
+	unsigned held = 0;
+
+	for (unsigned level = 0; level < m->levels; level++) {
+		uint64_t span = arch_level_size(m, level), va = 3 * span, frame = span, slot;
+		struct arch_walk w;
+		struct tree t;
+
+		g_test_message("level %u span 0x%" PRIx64, level, span);
+		tree_init_size(&t, s, memsize);
+		slot = tree_slot(&t, va, level);
+		wr(&t, slot, m->mk_leaf(frame, R | W));
+		if (2 * span <= memsize) {
+			held++;
+			g_assert_cmpint(compare_walk(&t, va + span - 8, W, &w), ==, ARCH_WALK_OK);
+			g_assert_cmphex(w.paddr, ==, frame + span - 8);
+			g_assert_cmpuint(w.nr_levels, ==, level + 1);
+			g_assert_true(m->leaf_dirty(rd(&t, slot)));
+			if (level + 1 < m->levels) {
+				wr(&t, slot, m->mk_leaf(frame + PAGE, R | W));
+				g_assert_cmpint(compare_walk(&t, va, R, &w), ==,
+						ARCH_WALK_BAD_TABLE);
+				g_assert_cmpint(w.fault_level, ==, (int)level);
+			}
+		} else {
+			g_assert_cmpint(compare_walk(&t, va, R, &w), ==, ARCH_WALK_BAD_TABLE);
+			g_assert_cmpint(w.fault_level, ==, (int)level);
+			g_assert_cmpuint(w.nr_levels, ==, level + 1);
+		}
+		tree_fini(&t);
+	}
+	g_assert_cmpuint(held, >=, 2);
+}
+
+/*
+ * Reserved encodings stop the walk at the entry (spec step 3): W without R, bits 63:54
+ * (no Svpbmt, no Svnapot), D, A or U in a pointer, and a pointer at the last level. Bits
+ * the hardware ignores (RSW 9:8, G in a leaf) change nothing.
+ */
+static void test_rv_reserved(gconstpointer data)
+{
+	const struct spec *s = data;
+	const struct arch_mmu *m = s->mmu;
+	const uint64_t va = 0x400000;
+	struct arch_walk w;
+	struct tree t;
+
+	for (unsigned level = 0; level < m->levels; level++) {
+		bool leaf = level + 1 == m->levels;
+		const uint64_t bad[] = { UINT64_C(1) << 54, UINT64_C(1) << 60, UINT64_C(1) << 63,
+					 leaf ? 0 : 0x10, leaf ? 0 : 0x40, leaf ? 0 : 0x80 };
+		const uint64_t ignored[] = { 0x100, 0x200, leaf ? 0x20 : 0 };
+
+		for (unsigned i = 0; i < G_N_ELEMENTS(bad) + 2; i++) {
+			uint64_t slot, e;
+
+			tree_init(&t, s);
+			tree_map(&t, va, FRAME, R | W);
+			slot = tree_slot(&t, va, level);
+			e = rd(&t, slot);
+			if (i < G_N_ELEMENTS(bad)) {
+				if (!bad[i]) {
+					tree_fini(&t);
+					continue;
+				}
+				e |= bad[i];
+			} else if (i == G_N_ELEMENTS(bad)) {
+				e = (e & ~UINT64_C(0x2)) | 0x4;		/* W without R */
+			} else {
+				if (!leaf) {
+					tree_fini(&t);
+					continue;
+				}
+				e &= ~UINT64_C(0xe);			/* a pointer at the last level */
+			}
+			g_test_message("level %u case %u entry 0x%" PRIx64, level, i, e);
+			wr(&t, slot, e);
+			for (unsigned a = 0; a < G_N_ELEMENTS(accesses); a++) {
+				g_assert_cmpint(compare_walk(&t, va, accesses[a], &w), ==,
+						ARCH_WALK_BAD_TABLE);
+				g_assert_cmpint(w.fault_level, ==, (int)level);
+				g_assert_cmpuint(w.nr_levels, ==, level + 1);
+			}
+			tree_fini(&t);
+		}
+		for (unsigned i = 0; i < G_N_ELEMENTS(ignored); i++) {
+			uint64_t slot;
+
+			if (!ignored[i])
+				continue;
+			tree_init(&t, s);
+			tree_map(&t, va, FRAME, R | W);
+			slot = tree_slot(&t, va, level);
+			wr(&t, slot, rd(&t, slot) | ignored[i]);
+			g_assert_cmpint(compare_walk(&t, va, W, &w), ==, ARCH_WALK_OK);
+			tree_fini(&t);
+		}
+	}
+}
+
+/*
+ * A and D (spec step 7, done by the hardware here): a read sets A in the leaf, a write A
+ * and D; pointers never get either (they are reserved there); U clear denies a user access
+ * of any kind, and X-only cannot be read (MXR = 0).
+ */
+static void test_rv_accessed_dirty(gconstpointer data)
+{
+	const struct spec *s = data;
+	const struct arch_mmu *m = s->mmu;
+	unsigned last = m->levels - 1;
+	uint64_t slot, before[ARCH_MAX_LEVELS];
+	struct arch_walk w;
+	struct tree t;
+
+	tree_init(&t, s);
+	slot = tree_map(&t, 0x402000, FRAME, R | W);
+	wr(&t, slot, rd(&t, slot) & ~UINT64_C(0xc0));
+	for (unsigned l = 0; l < last; l++)
+		before[l] = rd(&t, tree_slot(&t, 0x402000, l));
+	g_assert_cmpint(compare_walk(&t, 0x402000, R, &w), ==, ARCH_WALK_OK);
+	g_assert_cmphex(rd(&t, slot) & 0xc0, ==, 0x40);
+	g_assert_cmpuint(w.tlb_prot, ==, R);
+	g_assert_cmpint(compare_walk(&t, 0x402000, W, &w), ==, ARCH_WALK_OK);
+	g_assert_cmphex(rd(&t, slot) & 0xc0, ==, 0xc0);
+	g_assert_cmpuint(w.tlb_prot, ==, R | W);
+	for (unsigned l = 0; l < last; l++)
+		g_assert_cmphex(rd(&t, tree_slot(&t, 0x402000, l)), ==, before[l]);
+
+	wr(&t, slot, rd(&t, slot) & ~UINT64_C(0x10));	/* U clear: a supervisor page */
+	for (unsigned a = 0; a < G_N_ELEMENTS(accesses); a++) {
+		g_assert_cmpint(compare_walk(&t, 0x402000, accesses[a], &w), ==, ARCH_WALK_PROT);
+		g_assert_cmpuint(w.prot, ==, 0);
+	}
+	slot = tree_map(&t, 0x403000, FRAME, X);
+	g_assert_cmpint(compare_walk(&t, 0x403000, R, &w), ==, ARCH_WALK_PROT);
+	g_assert_cmpint(compare_walk(&t, 0x403000, X, &w), ==, ARCH_WALK_OK);
+	tree_fini(&t);
+}
+
+/*
+ * Random trees in the whole user range of each mode: pages with every protection, 2 MiB
+ * leaves, reserved edits at random levels, then walks near them and anywhere, compared
+ * with refwalk.
+ */
+static void test_rv_walk_vs_refwalk(gconstpointer data)
+{
+	const struct spec *s = data;
+	const struct arch_mmu *m = s->mmu;
+	unsigned long results[4] = { 0 }, not_present_at[ARCH_MAX_LEVELS] = { 0 };
+	GRand *rng = g_rand_new_with_seed(0x7276);
+	struct layout l = { .n = 0 };
+	uint64_t frame = 0x200000;
+	struct arch_walk w;
+	struct tree t;
+
+	tree_init(&t, s);
+	for (unsigned i = 0; i < 48; i++) {
+		uint64_t va = (rand64(rng) % m->task_size) & ~(PAGE - 1);
+
+		tree_map(&t, va, frame, i % 8);
+		layout_add(&l, va);
+		frame += PAGE;
+		if (i % 6 == 5) {
+			unsigned level = (unsigned)g_rand_int_range(rng, 0, (gint32)m->levels);
+			static const uint64_t edits[] = { 0x10, 0x40, 0x80, UINT64_C(1) << 55 };
+			uint64_t slot = tree_slot(&t, va, level);
+
+			wr(&t, slot, rd(&t, slot) | edits[g_rand_int_range(rng, 0, 4)]);
+		}
+	}
+	for (unsigned i = 0; i < 8; i++) {
+		uint64_t va = (rand64(rng) % m->task_size) & ~((UINT64_C(2) << 20) - 1);
+
+		tree_map_block(&t, va, m->levels - 2, UINT64_C(0x200000) * (i % 2), R | W);
+		layout_add(&l, va + 0x1000);
+	}
+	for (unsigned i = 0; i < 30000; i++) {
+		uint64_t near = l.va[g_rand_int_range(rng, 0, (gint32)l.n)], va;
+
+		switch (g_rand_int_range(rng, 0, 5)) {
+		case 0:
+		case 1:
+			va = near + (uint64_t)g_rand_int_range(rng, 0, (gint32)PAGE);
+			break;
+		case 2:
+			va = near ^ (UINT64_C(1) << g_rand_int_range(rng, 12, (gint32)m->va_bits));
+			break;
+		case 3:
+			va = rand64(rng) % m->task_size;
+			break;
+		default:
+			va = rand64(rng);
+			break;
+		}
+		for (unsigned a = 0; a < G_N_ELEMENTS(accesses); a++) {
+			enum arch_walk_result r = compare_walk(&t, va, accesses[a], &w);
+
+			results[r]++;
+			if (r == ARCH_WALK_NOT_PRESENT)
+				not_present_at[w.fault_level]++;
+		}
+	}
+	g_test_message("ok %lu not-present %lu prot %lu bad-table %lu", results[ARCH_WALK_OK],
+		       results[ARCH_WALK_NOT_PRESENT], results[ARCH_WALK_PROT],
+		       results[ARCH_WALK_BAD_TABLE]);
+	g_assert_cmpuint(results[ARCH_WALK_OK], >, 5000);
+	g_assert_cmpuint(results[ARCH_WALK_PROT], >, 1000);
+	g_assert_cmpuint(results[ARCH_WALK_BAD_TABLE], >, 100);
+	for (unsigned lv = 0; lv < m->levels; lv++)
+		g_assert_cmpuint(not_present_at[lv], >, 10);
+	g_rand_free(rng);
+	tree_fini(&t);
+}
+
+#endif
+
 /* ---- registration --------------------------------------------------------------------- */
 
 static void add(const struct spec *s, const char *scenario, GTestDataFunc fn)
@@ -1190,6 +1560,49 @@ int main(int argc, char **argv)
 		add(s, "fault-sets-nothing", test_fault_sets_nothing);
 		add(s, "count-known-tree", test_count_known_tree);
 	}
+#ifdef MMUEMU_ARCH_RISCV64
+	/* Sv48 has four levels like the others: every shared scenario but the two above. */
+	{
+		const struct spec *s = &rv_sv48_spec;
+
+		add(s, "leaf-bits-exact", test_leaf_bits_exact);
+		add(s, "table-bits-exact", test_table_bits_exact);
+		add(s, "leaf-round-trip", test_leaf_round_trip);
+		add(s, "modify-prot-keeps-frame-young-dirty", test_modify_prot);
+		add(s, "describe", test_describe);
+		add(s, "walk-every-prot", test_walk_every_prot);
+		add(s, "protnone-present-but-faults", test_protnone);
+		add(s, "walk-vs-refwalk-random", test_walk_vs_refwalk);
+		add(s, "walk-records-entries", test_walk_records_entries);
+		add(s, "missing-entry-each-level", test_missing_entry_each_level);
+		add(s, "table-outside-memory", test_bad_table);
+		add(s, "huge-blocks", test_huge_blocks);
+		add(s, "tlb-prot-clean-then-dirty", test_tlb_prot_clean_then_dirty);
+		add(s, "noupdate-changes-nothing", test_noupdate);
+		add(s, "count-known-tree", test_count_known_tree);
+	}
+	/* What does not depend on the number of levels, and RISC-V's own, in all three modes. */
+	{
+		static const struct spec *const rv[] = { &rv_sv39_spec, &rv_sv48_spec,
+							 &rv_sv57_spec };
+
+		for (unsigned i = 0; i < G_N_ELEMENTS(rv); i++) {
+			if (rv[i] != &rv_sv48_spec) {
+				add(rv[i], "leaf-bits-exact", test_leaf_bits_exact);
+				add(rv[i], "leaf-round-trip", test_leaf_round_trip);
+				add(rv[i], "describe", test_describe);
+				add(rv[i], "protnone-present-but-faults", test_protnone);
+			}
+			add(rv[i], "fault-sets-nothing", test_fault_sets_nothing);
+			add(rv[i], "non-canonical-and-kernel-half", test_bad_addresses);
+			add(rv[i], "geometry", test_rv_geometry);
+			add(rv[i], "leaf-at-every-level", test_rv_leaf_every_level);
+			add(rv[i], "reserved-encodings", test_rv_reserved);
+			add(rv[i], "accessed-dirty", test_rv_accessed_dirty);
+			add(rv[i], "walk-vs-refwalk-random-any-levels", test_rv_walk_vs_refwalk);
+		}
+	}
+#endif
 	g_test_add_func("/arch/x86_64/accessed-dirty", test_x86_accessed_dirty);
 	g_test_add_func("/arch/x86_64/pml4-ps-reserved", test_x86_pml4_ps_reserved);
 	g_test_add_func("/arch/x86_64/large-leaf-pat-bit", test_x86_large_pat);

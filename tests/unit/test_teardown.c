@@ -13,6 +13,7 @@
  * Counts are written root first: {root, PDPT, PD, PT}.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "fake.h"
@@ -1284,6 +1285,103 @@ static void test_random_layouts(gconstpointer data)
 	}
 }
 
+/* ---- any number of levels ----------------------------------------------------------- */
+
+/* Tables freed per level since @snap, and found by refwalk now, all levels of the format. */
+static void expect_levels(struct fake_env *env, const struct fake_snap *snap,
+			  const unsigned long *freed, const unsigned long *found)
+{
+	const struct arch_mmu *m = env->arch;
+	unsigned long counts[ARCH_MAX_LEVELS];
+
+	fake_count_tables(env, counts);
+	for (unsigned l = 0; l < m->levels; l++) {
+		g_test_message("level %u (%s): freed %" PRIu64 " (want %lu), found %lu (want %lu)", l,
+			       m->level_name[l],
+			       env->mm->stats.tables_freed[l] - snap->stats.tables_freed[l],
+			       freed[l], counts[l], found[l]);
+		g_assert_cmpuint(env->mm->stats.tables_freed[l] - snap->stats.tables_freed[l], ==,
+				 freed[l]);
+		g_assert_cmpuint(counts[l], ==, found[l]);
+	}
+}
+
+static void unmap_judged(struct fake_env *env, struct fake_snap *snap, uint64_t start)
+{
+	fake_snap_take(env, snap, start, start + P);
+	g_assert_cmpint(do_munmap(env->mm, start, P), ==, 0);
+	fake_snap_check(env, snap);
+	fake_check(env);
+}
+
+/*
+ * Floor and ceiling at every table level L (1 .. last) of the format, S the span of one
+ * table at L, T0 the start of a table T at L whose table above it also holds the page
+ * X = T0 - P before it:
+ *
+ *   X = T0 - P | Y = T0 ........ Z = T0 + S - P | (next table at L)
+ *
+ * munmap Y: floor T0 - P + P = T0, ceiling Z: Y's tables below L go, T stays (Z uses it);
+ * munmap Z: floor T0 exactly = round_down(Z, S): T and Z's tables below go, the table above
+ *           stays (X); then a ceiling exactly at the end of the range: W at T0 + S, V the
+ *           last page of T, munmap V: T goes.
+ */
+static void test_floor_ceiling_every_level(gconstpointer data)
+{
+	const struct arch_mmu *m = data;
+	unsigned last = m->levels - 1;
+
+	for (unsigned L = 1; L <= last; L++) {
+		uint64_t S = arch_table_span(m, L);
+		uint64_t A = L >= 2 ? arch_table_span(m, L - 1) : 0, T0 = A + S;
+		unsigned long freed[ARCH_MAX_LEVELS], found[ARCH_MAX_LEVELS];
+		struct fake_env env;
+		struct fake_snap snap;
+
+		g_test_message("table level %u (%s), span 0x%" PRIx64 ", T0 0x%" PRIx64, L,
+			       m->level_name[L], S, T0);
+		fake_env_init(&env, m, FAKE_PHYS_SIZE);
+		fake_map(&env, T0 - P, P, MM_PROT_READ | MM_PROT_WRITE);
+		fake_map(&env, T0, P, MM_PROT_READ);
+		fake_map(&env, T0 + S - P, P, MM_PROT_READ | MM_PROT_WRITE);
+		fake_touch(&env, T0 - P, MM_PROT_WRITE, NULL);
+		fake_touch(&env, T0, MM_PROT_READ, NULL);
+		fake_touch(&env, T0 + S - P, MM_PROT_WRITE, NULL);
+
+		/* munmap Y */
+		unmap_judged(&env, &snap, T0);
+		for (unsigned l = 0; l <= last; l++) {
+			freed[l] = l > L ? 1 : 0;
+			found[l] = l < L ? 1 : 2;
+		}
+		expect_levels(&env, &snap, freed, found);
+		fake_snap_release(&snap);
+
+		/* munmap Z */
+		unmap_judged(&env, &snap, T0 + S - P);
+		for (unsigned l = 0; l <= last; l++) {
+			freed[l] = l >= L ? 1 : 0;
+			found[l] = 1;
+		}
+		expect_levels(&env, &snap, freed, found);
+		fake_snap_release(&snap);
+
+		/* The ceiling exactly at the range's end: W at T0 + S, V at T0 + S - P. */
+		fake_map(&env, T0 + S, P, MM_PROT_READ);
+		fake_map(&env, T0 + S - P, P, MM_PROT_READ | MM_PROT_WRITE);
+		fake_touch(&env, T0 + S, MM_PROT_READ, NULL);
+		fake_touch(&env, T0 + S - P, MM_PROT_WRITE, NULL);
+		unmap_judged(&env, &snap, T0 + S - P);
+		for (unsigned l = 0; l <= last; l++) {
+			freed[l] = l >= L ? 1 : 0;
+			found[l] = l < L ? 1 : 2;	/* X's and W's */
+		}
+		expect_levels(&env, &snap, freed, found);
+		fake_snap_release(&snap);
+		fake_env_finish(&env);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -1308,5 +1406,7 @@ int main(int argc, char **argv)
 	fake_add_test("/mm/exit/empty", test_exit_empty);
 	fake_add_test("/mm/exit/untouched-mappings", test_exit_untouched);
 	fake_add_test("/mm/exit/random-layouts", test_random_layouts);
+	fake_add_test_any_levels("/mm/munmap/floor-ceiling-every-level",
+				 test_floor_ceiling_every_level);
 	return g_test_run();
 }

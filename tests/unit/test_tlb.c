@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test_tlb.c - the TLB flush models of arch/<name>/tlb.c against the rules of each
- * architecture's Linux (arch/x86 flush_tlb_mm_range, arch/arm64 __flush_tlb_range).
+ * architecture's Linux (arch/x86 flush_tlb_mm_range, arch/arm64 __flush_tlb_range, and
+ * arch/riscv's tlb_flush() and __flush_tlb_range() with tlb_flush_all_threshold).
  */
 #include <glib.h>
 
@@ -128,6 +129,50 @@ static void test_arm64_rounds_to_stride(void)
 	g_assert_cmpuint(p.ops, ==, 2);
 }
 
+#ifdef MMUEMU_ARCH_RISCV64
+/*
+ * riscv64: one sfence.vma per stride up to tlb_flush_all_threshold (64), then the whole
+ * ASID; freed tables and exit flush the whole ASID (tlb_flush() calls flush_tlb_mm()).
+ */
+static void test_riscv64_threshold(void)
+{
+	const struct arch_mmu *m = &riscv64_mmu;
+	struct arch_tlb_plan p;
+
+	p = plan(m, m->tlb_flush_plan, 0x400000, 0x401000, PTE_BIT(m), false, false);
+	g_assert_false(p.full);
+	g_assert_cmpuint(p.ops, ==, 1);
+	g_assert_cmpuint(p.stride_shift, ==, 12);
+	g_assert_cmpstr(p.insn, ==, "sfence.vma addr, asid");
+	p = plan(m, m->tlb_flush_plan, 0x400000, 0x400000 + 64 * 4096, PTE_BIT(m), false, false);
+	g_assert_false(p.full);
+	g_assert_cmpuint(p.ops, ==, 64);
+	p = plan(m, m->tlb_flush_plan, 0x400000, 0x400000 + 65 * 4096, PTE_BIT(m), false, false);
+	g_assert_true(p.full);
+	g_assert_cmpuint(p.ops, ==, 1);
+	g_assert_cmpstr(p.insn, ==, "sfence.vma x0, asid");
+}
+
+static void test_riscv64_tables_and_exit(void)
+{
+	const struct arch_mmu *m = &riscv64_mmu;
+	struct arch_tlb_plan p;
+
+	p = plan(m, m->tlb_flush_plan, 0x400000, 0x401000, PTE_BIT(m) | PMD_BIT(m), true, false);
+	g_assert_true(p.full);
+	g_assert_cmpuint(p.ops, ==, 1);
+	g_assert_cmpuint(p.stride_shift, ==, 12);
+	p = plan(m, m->tlb_flush_plan, 0x400000, 0x401000, PTE_BIT(m), false, true);
+	g_assert_true(p.full);
+	g_assert_cmpuint(p.ops, ==, 1);
+	/* Only PMD entries cleared (2 MiB leaves): 2 MiB stride, 4 MiB is two. */
+	p = plan(m, m->tlb_flush_plan, 0x400000, 0x800000, PMD_BIT(m), false, false);
+	g_assert_false(p.full);
+	g_assert_cmpuint(p.stride_shift, ==, 21);
+	g_assert_cmpuint(p.ops, ==, 2);
+}
+#endif
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -140,5 +185,10 @@ int main(int argc, char **argv)
 	g_test_add_func("/tlb/arm64/512-pages-aside1", test_arm64_max_dvm_ops);
 	g_test_add_func("/tlb/arm64/exit-flushes-only-freed-tables", test_arm64_exit);
 	g_test_add_func("/tlb/arm64/range-rounded-to-stride", test_arm64_rounds_to_stride);
+#ifdef MMUEMU_ARCH_RISCV64
+	g_test_add_func("/tlb/riscv64/64-pages-then-whole-asid", test_riscv64_threshold);
+	g_test_add_func("/tlb/riscv64/freed-tables-and-exit-whole-asid",
+			test_riscv64_tables_and_exit);
+#endif
 	return g_test_run();
 }
