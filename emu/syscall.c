@@ -323,6 +323,72 @@ static int64_t sys_getppid(struct emu *emu, const uint64_t *a)
 	return emu->proc->ppid;
 }
 
+static int64_t sys_gettid(struct emu *emu, const uint64_t *a)
+{
+	return emu->tid;
+}
+
+/*
+ * Process groups and sessions, as kernel/sys.c answers them. Only the caller's own process
+ * exists for now (no fork yet): any other pid is ESRCH. The first process leads its own
+ * session and group, as a pid namespace's init does, so setsid() and setpgid() give EPERM.
+ */
+static struct emu_proc *sys_find_proc(struct emu *emu, int32_t pid)
+{
+	return pid == 0 || pid == emu->proc->pid ? emu->proc : NULL;
+}
+
+static int64_t sys_getpgid(struct emu *emu, const uint64_t *a)
+{
+	struct emu_proc *p = sys_find_proc(emu, (int32_t)a[0]);
+
+	return p ? p->pgid : -ESRCH;
+}
+
+static int64_t sys_getpgrp(struct emu *emu, const uint64_t *a)
+{
+	return emu->proc->pgid;
+}
+
+static int64_t sys_getsid(struct emu *emu, const uint64_t *a)
+{
+	struct emu_proc *p = sys_find_proc(emu, (int32_t)a[0]);
+
+	return p ? p->sid : -ESRCH;
+}
+
+static int64_t sys_setpgid(struct emu *emu, const uint64_t *a)
+{
+	int32_t pgid = (int32_t)a[1];
+	struct emu_proc *p;
+
+	if (pgid < 0)
+		return -EINVAL;
+	p = sys_find_proc(emu, (int32_t)a[0]);
+	if (!p)
+		return -ESRCH;
+	/* A session leader may not move (p->signal->leader). */
+	if (p->sid == p->pid)
+		return -EPERM;
+	if (pgid == 0)
+		pgid = p->pid;
+	if (pgid != p->pid && pgid != p->pgid)
+		return -EPERM;
+	p->pgid = pgid;
+	return 0;
+}
+
+static int64_t sys_setsid(struct emu *emu, const uint64_t *a)
+{
+	struct emu_proc *p = emu->proc;
+
+	/* A process group with the caller's pid as its id exists already: its own. */
+	if (p->pgid == p->pid)
+		return -EPERM;
+	p->sid = p->pgid = p->pid;
+	return p->sid;
+}
+
 static int64_t sys_getuid(struct emu *emu, const uint64_t *a)
 {
 	return getuid();
@@ -636,8 +702,13 @@ static const struct emu_syscall emu_syscalls[] = {
 	{ "fstat", "fx", emu_sys_fstat, 0 },
 	{ "newfstatat", "fsxx", emu_sys_newfstatat, 0 },
 	{ "getpid", "", sys_getpid, 0 },
-	{ "gettid", "", sys_getpid, 0 },
+	{ "gettid", "", sys_gettid, 0 },
 	{ "getppid", "", sys_getppid, 0 },
+	{ "getpgid", "d", sys_getpgid, 0 },
+	{ "getpgrp", "", sys_getpgrp, 0 },
+	{ "getsid", "d", sys_getsid, 0 },
+	{ "setpgid", "dd", sys_setpgid, 0 },
+	{ "setsid", "", sys_setsid, 0 },
 	{ "getuid", "", sys_getuid, 0 },
 	{ "geteuid", "", sys_geteuid, 0 },
 	{ "getgid", "", sys_getgid, 0 },
