@@ -33,8 +33,8 @@
 
 void emu_check_setup(struct emu *emu)
 {
-	const struct emu_options *opt = emu->opt;
-	struct mm_struct *mm = emu->mm;
+	const struct emu_options *opt = emu->machine->opt;
+	struct mm_struct *mm = emu->proc->mm;
 
 	/* N counts from here: the root table mm_create() allocated cannot be made to fail. */
 	if (opt->inject_frame_alloc)
@@ -54,10 +54,10 @@ int emu_check_mm(struct emu *emu, const char *what, ...)
 	char msg[512];
 	va_list ap;
 
-	if (!emu->opt->check || !mm_validate(emu->mm, msg, sizeof(msg)))
+	if (!emu->machine->opt->check || !mm_validate(emu->proc->mm, msg, sizeof(msg)))
 		return 0;
 	fprintf(stderr, "mmuemu: --check: %s[%d]: mm invariant broken after ", emu->comm,
-		EMU_GUEST_PID);
+		emu->tid);
 	va_start(ap, what);
 	vfprintf(stderr, what, ap);
 	va_end(ap);
@@ -74,7 +74,7 @@ int emu_check_mm(struct emu *emu, const char *what, ...)
 
 void emu_check_syscall(struct emu *emu, const char *name, const uint64_t *a, int64_t ret)
 {
-	if (!emu->opt->check || !name)
+	if (!emu->machine->opt->check || !name)
 		return;
 	emu_check_mm(emu, "%s(%#" PRIx64 ", %#" PRIx64 ", %#" PRIx64 ", %#" PRIx64 ", %#"
 		     PRIx64 ", %#" PRIx64 ") = %" PRId64, name, a[0], a[1], a[2], a[3], a[4], a[5],
@@ -85,9 +85,9 @@ void emu_check_fill(struct emu *emu, uint64_t va, int err, uint64_t faults, uint
 {
 	uint64_t mask = ~(arch_page_size(emu->mmu) - 1);
 
-	if (!emu->opt->check)
+	if (!emu->machine->opt->check)
 		return;
-	if (emu->opt->check_access && !err) {
+	if (emu->machine->opt->check_access && !err) {
 		if (!emu->check_fills)
 			emu->check_fills = g_hash_table_new_full(g_int64_hash, g_int64_equal,
 								 g_free, g_free);
@@ -95,7 +95,7 @@ void emu_check_fill(struct emu *emu, uint64_t va, int err, uint64_t faults, uint
 				     g_memdup2(&(uint64_t){ paddr & mask }, 8));
 	}
 	/* A fill that only walked changed nothing worth a full check. */
-	if (!err && emu->mm->stats.faults == faults)
+	if (!err && emu->proc->mm->stats.faults == faults)
 		return;
 	emu_check_mm(emu, "fault at %#" PRIx64 "%s", va,
 		     err == -ENOMEM ? " (out of guest memory)" : err ? " (refused)" : "");
@@ -104,7 +104,7 @@ void emu_check_fill(struct emu *emu, uint64_t va, int err, uint64_t faults, uint
 static void check_stale(struct emu *emu, const char *msg)
 {
 	if (emu->stale_accesses++ < CHECK_MAX_ACCESS_REPORTS)
-		fprintf(stderr, "mmuemu: --check=access: %s[%d]: %s\n", emu->comm, EMU_GUEST_PID,
+		fprintf(stderr, "mmuemu: --check=access: %s[%d]: %s\n", emu->comm, emu->tid,
 			msg);
 }
 
@@ -112,7 +112,7 @@ void emu_check_fetch(struct emu *emu, uint64_t va)
 {
 	char msg[256];
 
-	if (mm_tlb_shadow_check(emu->mm, va, MM_PROT_EXEC, msg, sizeof(msg)))
+	if (mm_tlb_shadow_check(emu->proc->mm, va, MM_PROT_EXEC, msg, sizeof(msg)))
 		check_stale(emu, msg);
 }
 
@@ -139,11 +139,11 @@ void emu_check_data(struct emu *emu, uint64_t paddr, mm_access_t access)
 
 		if (*(uint64_t *)v != frame)
 			continue;
-		if (mm_tlb_shadow_check(emu->mm, va, access, msg, sizeof(msg))) {
+		if (mm_tlb_shadow_check(emu->proc->mm, va, access, msg, sizeof(msg))) {
 			if (!stale)
 				g_strlcpy(first, msg, sizeof(first));
 			stale = true;
-		} else if (mm_walk(emu->mm, va, access, &w) == ARCH_WALK_OK &&
+		} else if (mm_walk(emu->proc->mm, va, access, &w) == ARCH_WALK_OK &&
 			   (w.paddr & ~(page - 1)) == frame) {
 			live = true;
 		}
@@ -154,21 +154,21 @@ void emu_check_data(struct emu *emu, uint64_t paddr, mm_access_t access)
 
 int emu_check_exit(struct emu *emu, int status)
 {
-	const struct mm_stats *st = &emu->mm->stats;
+	const struct mm_stats *st = &emu->proc->mm->stats;
 	bool bad = false;
 
-	if (!emu->opt->check)
+	if (!emu->machine->opt->check)
 		return status;
 	if (emu->check_fills)
 		g_hash_table_destroy(emu->check_fills);
 	emu->check_fills = NULL;
 	if (emu->end == EMU_END_CHECK)
 		return EMU_EXIT_CHECK;
-	if (emu->mm->stale_tlb_reports) {
+	if (emu->proc->mm->stale_tlb_reports) {
 		emu_warn("--check: the stale-TLB detector reported %" PRIu64 " frame%s or table "
-			 "page%s freed before a TLB flush", emu->mm->stale_tlb_reports,
-			 emu->mm->stale_tlb_reports == 1 ? "" : "s",
-			 emu->mm->stale_tlb_reports == 1 ? "" : "s");
+			 "page%s freed before a TLB flush", emu->proc->mm->stale_tlb_reports,
+			 emu->proc->mm->stale_tlb_reports == 1 ? "" : "s",
+			 emu->proc->mm->stale_tlb_reports == 1 ? "" : "s");
 		bad = true;
 	}
 	if (emu->stale_accesses) {
@@ -189,9 +189,9 @@ int emu_check_exit(struct emu *emu, int status)
 			bad = true;
 		}
 	}
-	if (mm_phys_frames_in_use(emu->phys)) {
+	if (mm_phys_frames_in_use(emu->machine->phys)) {
 		emu_warn("--check: %" PRIu64 " frames of guest memory still allocated after exit",
-			 mm_phys_frames_in_use(emu->phys));
+			 mm_phys_frames_in_use(emu->machine->phys));
 		bad = true;
 	}
 	return bad ? EMU_EXIT_CHECK : status;

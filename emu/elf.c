@@ -363,7 +363,7 @@ void emu_elf_close(struct emu_image *img)
 
 static int elf_load_error(struct emu *emu, unsigned index, const char *what, int err)
 {
-	return elf_error(emu->path, "segment %u: %s: %s", index, what, strerror(-err));
+	return elf_error(emu->proc->path, "segment %u: %s: %s", index, what, strerror(-err));
 }
 
 /*
@@ -374,7 +374,7 @@ static int elf_load_error(struct emu *emu, unsigned index, const char *what, int
 static int elf_load_segment(struct emu *emu, const struct emu_image *img,
 			    const struct emu_segment *s, uint64_t prev_end, struct mm_file *file)
 {
-	struct mm_struct *mm = emu->mm;
+	struct mm_struct *mm = emu->proc->mm;
 	uint64_t page = arch_page_size(emu->mmu);
 	uint64_t start = s->vaddr & ~(page - 1), map_start = start;
 	uint64_t end = (s->end + page - 1) & ~(page - 1);
@@ -412,7 +412,7 @@ static int elf_load_segment(struct emu *emu, const struct emu_image *img,
 		if (addr < 0)
 			return elf_load_error(emu, s->index, "cannot map", (int)addr);
 		/* Named as well, so that fault reports find the program by its VMAs' names. */
-		err = mm_name_range(mm, map_start, file_map_end, emu->exe_path);
+		err = mm_name_range(mm, map_start, file_map_end, emu->proc->exe_path);
 		if (err)
 			return elf_load_error(emu, s->index, "cannot name", err);
 	}
@@ -443,20 +443,20 @@ static struct mm_file *elf_open_file(struct emu *emu, const struct emu_image *im
 	int fd = open(img->path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0) {
-		elf_error(emu->path, "cannot open: %s", strerror(errno));
+		elf_error(emu->proc->path, "cannot open: %s", strerror(errno));
 		return NULL;
 	}
 	if (fstat(fd, &st) < 0) {
-		elf_error(emu->path, "cannot stat: %s", strerror(errno));
+		elf_error(emu->proc->path, "cannot stat: %s", strerror(errno));
 		close(fd);
 		return NULL;
 	}
 	if ((uint64_t)st.st_size != img->size) {
-		elf_error(emu->path, "the file changed while it was loaded");
+		elf_error(emu->proc->path, "the file changed while it was loaded");
 		close(fd);
 		return NULL;
 	}
-	return mm_file_open(emu->mm, fd, emu->exe_path, (uint64_t)st.st_size, st.st_dev, st.st_ino,
+	return mm_file_open(emu->proc->mm, fd, emu->proc->exe_path, (uint64_t)st.st_size, st.st_dev, st.st_ino,
 			    false);
 }
 
@@ -480,6 +480,6 @@ int emu_elf_load(struct emu *emu, const struct emu_image *img)
 			brk = s->end;
 	}
 	mm_file_put(file);
-	mm_set_brk(emu->mm, brk);
+	mm_set_brk(emu->proc->mm, brk);
 	return 0;
 }

@@ -20,6 +20,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <glib.h>
+#include <pthread.h>
+
 #include "arch/arch.h"
 #include "mm/mm.h"
 #include "emu/signals.h"
@@ -151,22 +154,65 @@ enum emu_end {
 	EMU_END_CHECK,      /* --check found a broken mm invariant */
 };
 
+struct emu;
+
 /**
- * struct emu - one guest process.
+ * struct emu_machine - the one emulated machine of a run (issue 11): every guest process
+ * and task lives on it. Guest physical memory and its frame allocator are the machine's.
+ * @run_lock: held by the task whose vCPU executes guest code; only one does at a time
+ *     (Unicorn does not make guest atomics atomic across instances). Released around
+ *     blocking host calls.
+ * @tasks: every task (struct emu) of the machine, the first one first.
+ * @next_pid: the next pid or tid to hand out; the first task has EMU_GUEST_PID.
+ */
+struct emu_machine {
+	const struct emu_options *opt;
+	struct mm_phys *phys;
+	pthread_mutex_t run_lock;
+	GList *tasks;
+	int next_pid;
+};
+
+/**
+ * struct emu_proc - one guest process (the kernel's thread group and what its tasks share).
+ * @path: the program as exec'd (the command line's for the first process).
+ * @exe_path: absolute, for the names in maps and /proc/PID/exe.
+ * @pid, @ppid, @pgid, @sid: as the guest's pid namespace numbers them.
+ * @parent: the parent process on this machine, NULL for the first one (its parent is
+ *     outside, EMU_GUEST_PPID).
+ * @children: the processes it forked, zombies included, until reaped.
+ * @exit_code: the wait status once @zombie (Linux's exit_code: status << 8, or the signal).
+ */
+struct emu_proc {
+	struct emu_machine *machine;
+	const char *path;
+	const char *exe_path;
+	struct mm_struct *mm;
+	struct emu_fs *fs;        /* the fd table (fs.c) */
+	uint8_t sigactions[EMU_NSIG + 1][32];
+	int pid, ppid, pgid, sid;
+	struct emu_proc *parent;
+	GList *children;
+	int exit_code;
+	bool zombie;
+};
+
+/**
+ * struct emu - one guest task: its vCPU (its own Unicorn instance over the machine's
+ * physical memory, so its own TLB), its signal state and its run state.
  * @comm: the program's base name, as the kernel's task comm (15 characters at most).
+ * @tid: the task's id; the process's pid for its first task.
  * @code_pages: one bit per physical frame that a TLB entry with execute permission maps.
  */
 struct emu {
-	const struct emu_options *opt;
-	const char *path;         /* as given on the command line */
-	const char *exe_path;     /* absolute, for the names in maps */
+	struct emu_machine *machine;
+	struct emu_proc *proc;
+	int tid;
 	char comm[16];
 	const struct arch_ops *arch;
 	const struct arch_cpu *cpu;
 	const struct arch_mmu *mmu;
 	struct uc_struct *uc;
-	struct mm_phys *phys;
-	struct mm_struct *mm;
 	struct arch_cpu_hooks hooks;
 	struct emu_engine_ops engine_ops; /* the layer above the engine (run.c) */
 	struct emu_counters count;
@@ -195,13 +241,11 @@ struct emu {
 	uint64_t stale_accesses;  /* --check=access: accesses served by a stale TLB entry */
 	void *check_fills;        /* --check=access: GHashTable, virtual page -> frame filled */
 
-	/* guest process state kept for the syscalls */
+	/* task state kept for the syscalls */
 	uint64_t clear_child_tid;
 	uint64_t sigmask;
-	uint8_t sigactions[EMU_NSIG + 1][32];
 	struct emu_sigstate sig;  /* pending signals, altstack (signal.c) */
 	uint8_t unknown_named[1024 / 8];
-	struct emu_fs *fs;        /* the guest's fd table (fs.c) */
 	struct emu_timers *timers; /* itimers and POSIX timers (timer.c), NULL until used */
 	_Atomic uint64_t kicks;   /* emu_engine_kick() calls, from any thread */
 };

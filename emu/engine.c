@@ -53,7 +53,7 @@ static bool engine_check(struct emu *emu, uc_err err, const char *what)
 {
 	if (err == UC_ERR_OK)
 		return true;
-	emu_warn("%s: %s: %s", emu->path, what, uc_strerror(err));
+	emu_warn("%s: %s: %s", emu->proc->path, what, uc_strerror(err));
 	return false;
 }
 
@@ -205,10 +205,10 @@ static bool emu_tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb
 	 * code and data pages again before it can complete: the next ENGINE_INJECT_GRACE fills
 	 * are spared, or a small N would flush forever.
 	 */
-	if (emu->opt->inject_code_flush) {
+	if (emu->machine->opt->inject_code_flush) {
 		if (emu->inject_grace)
 			emu->inject_grace--;
-		else if (++emu->fill_seq % emu->opt->inject_code_flush == 0) {
+		else if (++emu->fill_seq % emu->machine->opt->inject_code_flush == 0) {
 			emu->code_flush_pending = emu->fill_restart = true;
 			emu->inject_grace = ENGINE_INJECT_GRACE;
 		}
@@ -291,7 +291,7 @@ static uc_err engine_get_page_size(uc_engine *uc, uint32_t *size)
 
 int emu_engine_open(struct emu *emu, const struct emu_engine_ops *ops)
 {
-	const struct arch_mem *mem = mm_phys_mem(emu->phys);
+	const struct arch_mem *mem = mm_phys_mem(emu->machine->phys);
 	uint32_t uc_page = 0, page = (uint32_t)arch_page_size(emu->mmu);
 	uc_hook hh;
 	uc_err err;

@@ -74,7 +74,7 @@ int emu_fs_init(struct emu *emu)
 		fs->have_proc_dev = true;
 	}
 	clock_gettime(CLOCK_REALTIME, &fs->start);
-	emu->fs = fs;
+	emu->proc->fs = fs;
 	return 0;
 }
 
@@ -88,21 +88,21 @@ static void fs_fd_clear(struct emu_fd *f)
 
 void emu_fs_exit(struct emu *emu)
 {
-	struct emu_fs *fs = emu->fs;
+	struct emu_fs *fs = emu->proc->fs;
 
 	if (!fs)
 		return;
 	for (unsigned i = 0; i < EMU_FS_MAX_FDS; i++)
 		fs_fd_clear(&fs->fd[i]);
 	g_free(fs);
-	emu->fs = NULL;
+	emu->proc->fs = NULL;
 }
 
 static struct emu_fd *fs_get(struct emu *emu, uint64_t fd)
 {
-	if (!emu->fs || fd >= EMU_FS_MAX_FDS || emu->fs->fd[fd].host < 0)
+	if (!emu->proc->fs || fd >= EMU_FS_MAX_FDS || emu->proc->fs->fd[fd].host < 0)
 		return NULL;
-	return &emu->fs->fd[fd];
+	return &emu->proc->fs->fd[fd];
 }
 
 bool emu_fs_is_open(struct emu *emu, uint64_t fd)
@@ -121,26 +121,26 @@ unsigned emu_fs_max_fd(struct emu *emu)
 
 const char *emu_fs_cwd(struct emu *emu)
 {
-	return emu->fs->cwd;
+	return emu->proc->fs->cwd;
 }
 
 struct timespec emu_fs_start_time(struct emu *emu)
 {
-	return emu->fs->start;
+	return emu->proc->fs->start;
 }
 
 struct emu_proc_exec *emu_fs_exec(struct emu *emu)
 {
-	return &emu->fs->exec;
+	return &emu->proc->fs->exec;
 }
 
 void emu_fs_vm_peak(struct emu *emu, uint64_t size, uint64_t rss, uint64_t *peak,
 		    uint64_t *hwm)
 {
-	struct emu_fs *fs = emu->fs;
+	struct emu_fs *fs = emu->proc->fs;
 
 	fs->vm_peak = MAX(fs->vm_peak, size);
-	fs->rss_peak = MAX(fs->rss_peak, MAX(rss, emu->mm->stats.frames_peak));
+	fs->rss_peak = MAX(fs->rss_peak, MAX(rss, emu->proc->mm->stats.frames_peak));
 	if (peak)
 		*peak = fs->vm_peak;
 	if (hwm)
@@ -193,7 +193,7 @@ int emu_fs_host_fd(struct emu *emu, uint64_t fd)
 
 int emu_fs_install(struct emu *emu, int host, unsigned min, bool cloexec, enum emu_fd_kind kind)
 {
-	struct emu_fs *fs = emu->fs;
+	struct emu_fs *fs = emu->proc->fs;
 
 	for (unsigned i = min; fs && i < EMU_FS_MAX_FDS; i++) {
 		if (fs->fd[i].host < 0) {
@@ -212,7 +212,7 @@ static int fs_install_proc(struct emu *emu, int host, bool cloexec,
 	int g = emu_fs_install(emu, host, 0, cloexec, EMU_FD_PROC);
 
 	if (g >= 0)
-		emu->fs->fd[g].node = g_memdup2(node, sizeof(*node));
+		emu->proc->fs->fd[g].node = g_memdup2(node, sizeof(*node));
 	return g;
 }
 
@@ -225,7 +225,7 @@ static uint64_t fs_fdarg(uint64_t v)
 /* Copy a guest path: -EFAULT, -ENAMETOOLONG, or its length. */
 static int64_t fs_path(struct emu *emu, uint64_t addr, char *buf)
 {
-	int64_t n = strncpy_from_user(emu->mm, buf, addr, PATH_MAX_LINUX);
+	int64_t n = strncpy_from_user(emu->proc->mm, buf, addr, PATH_MAX_LINUX);
 
 	return n;
 }
@@ -270,7 +270,7 @@ static int fs_base(struct emu *emu, uint64_t dirfd, char *base)
 	int n;
 
 	if ((int32_t)dirfd == AT_FDCWD_LINUX) {
-		g_strlcpy(base, emu->fs->cwd, PATH_MAX_LINUX);
+		g_strlcpy(base, emu->proc->fs->cwd, PATH_MAX_LINUX);
 		return 0;
 	}
 	f = fs_get(emu, (uint64_t)(uint32_t)dirfd);
@@ -396,7 +396,7 @@ static int fs_resolve(struct emu *emu, uint64_t dirfd, const char *path, unsigne
 			}
 			goto out;
 		}
-		if (emu->fs->have_proc_dev && st.st_dev == emu->fs->proc_dev) {
+		if (emu->proc->fs->have_proc_dev && st.st_dev == emu->proc->fs->proc_dev) {
 			err = -ENOENT;   /* the host's procfs, mounted somewhere else */
 			goto out;
 		}
@@ -533,8 +533,8 @@ static uint64_t fs_user_room(struct emu *emu, uint64_t addr, uint64_t len)
 		uint64_t n = MIN(len - done, page - ((addr + done) & (page - 1)));
 		uint8_t byte;
 
-		if (copy_from_user(emu->mm, &byte, addr + done, 1) ||
-		    copy_to_user(emu->mm, addr + done, &byte, 1))
+		if (copy_from_user(emu->proc->mm, &byte, addr + done, 1) ||
+		    copy_to_user(emu->proc->mm, addr + done, &byte, 1))
 			break;
 		done += n;
 	}
@@ -548,7 +548,7 @@ uint64_t emu_fs_copy_to_user(struct emu *emu, uint64_t dst, const void *src, uin
 	while (done < n) {
 		uint64_t len = MIN(n - done, page - ((dst + done) & (page - 1)));
 
-		if (copy_to_user(emu->mm, dst + done, (const uint8_t *)src + done, len))
+		if (copy_to_user(emu->proc->mm, dst + done, (const uint8_t *)src + done, len))
 			break;
 		done += len;
 	}
@@ -563,7 +563,7 @@ static uint64_t fs_copy_from_user(struct emu *emu, void *dst, uint64_t src, uint
 	while (done < n) {
 		uint64_t len = MIN(n - done, page - ((src + done) & (page - 1)));
 
-		if (copy_from_user(emu->mm, (uint8_t *)dst + done, src + done, len))
+		if (copy_from_user(emu->proc->mm, (uint8_t *)dst + done, src + done, len))
 			break;
 		done += len;
 	}
@@ -579,8 +579,8 @@ static void fs_sync_in(struct emu *emu, int fd)
 {
 	struct stat st;
 
-	if (mm_has_files(emu->mm) && fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
-		mm_file_sync(emu->mm, st.st_dev, st.st_ino);
+	if (mm_has_files(emu->proc->mm) && fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		mm_file_sync(emu->proc->mm, st.st_dev, st.st_ino);
 }
 
 /*
@@ -594,7 +594,7 @@ static void fs_written_behind(struct emu *emu, int fd, int64_t at, uint64_t len)
 	struct stat st;
 	uint64_t done = 0;
 
-	if (!len || at < 0 || !mm_has_files(emu->mm) || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+	if (!len || at < 0 || !mm_has_files(emu->proc->mm) || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
 		return;
 	chunk = g_malloc(MIN(len, (uint64_t)EMU_IO_CHUNK));
 	while (done < len) {
@@ -602,7 +602,7 @@ static void fs_written_behind(struct emu *emu, int fd, int64_t at, uint64_t len)
 
 		if (r <= 0)
 			break;
-		mm_file_written(emu->mm, st.st_dev, st.st_ino, (uint64_t)at + done, chunk, (uint64_t)r);
+		mm_file_written(emu->proc->mm, st.st_dev, st.st_ino, (uint64_t)at + done, chunk, (uint64_t)r);
 		done += (uint64_t)r;
 	}
 	g_free(chunk);
@@ -616,7 +616,7 @@ static int64_t fs_write_out(struct emu *emu, int fd, uint64_t buf, uint64_t len,
 	int64_t ret = 0;
 	struct stat st;
 	/* A file the guest also maps: its cached pages must see what write(2) puts there. */
-	bool mapped = mm_has_files(emu->mm) && fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+	bool mapped = mm_has_files(emu->proc->mm) && fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
 
 	while (done < len) {
 		uint64_t n = MIN(len - done, (uint64_t)EMU_IO_CHUNK), w = 0;
@@ -640,7 +640,7 @@ static int64_t fs_write_out(struct emu *emu, int fd, uint64_t buf, uint64_t len,
 				off_t at = off >= 0 ? off + (int64_t)(done + w) : lseek(fd, 0, SEEK_CUR) - r;
 
 				if (at >= 0)
-					mm_file_written(emu->mm, st.st_dev, st.st_ino, (uint64_t)at,
+					mm_file_written(emu->proc->mm, st.st_dev, st.st_ino, (uint64_t)at,
 							chunk + w, (uint64_t)r);
 			}
 			w += (uint64_t)r;
@@ -706,7 +706,7 @@ static int64_t fs_read_in(struct emu *emu, int fd, uint64_t buf, uint64_t len, i
 			ret = -errno;
 			break;
 		}
-		if (copy_to_user(emu->mm, buf + done, chunk, (uint64_t)r)) {
+		if (copy_to_user(emu->proc->mm, buf + done, chunk, (uint64_t)r)) {
 			ret = -EFAULT;   /* cannot happen: the room was probed just now */
 			break;
 		}
@@ -817,7 +817,7 @@ static int64_t fs_iov(struct emu *emu, const uint64_t *a, bool out)
 	if (a[2] == 0)
 		return 0;
 	iov = g_new(struct fs_iovec, a[2]);
-	if (copy_from_user(emu->mm, iov, a[1], a[2] * sizeof(*iov))) {
+	if (copy_from_user(emu->proc->mm, iov, a[1], a[2] * sizeof(*iov))) {
 		ret = -EFAULT;
 		goto out;
 	}
@@ -870,8 +870,8 @@ static void fs_file_resized(struct emu *emu, int h)
 {
 	struct stat st;
 
-	if (mm_has_files(emu->mm) && fstat(h, &st) == 0 && S_ISREG(st.st_mode))
-		mm_file_truncate(emu->mm, st.st_dev, st.st_ino, (uint64_t)st.st_size);
+	if (mm_has_files(emu->proc->mm) && fstat(h, &st) == 0 && S_ISREG(st.st_mode))
+		mm_file_truncate(emu->proc->mm, st.st_dev, st.st_ino, (uint64_t)st.st_size);
 }
 
 /* An open host fd must not be on the host's procfs: a last guard behind fs_resolve(). */
@@ -891,7 +891,7 @@ static bool fs_is_exe(struct emu *emu, const char *path)
 {
 	struct stat a, b;
 
-	return stat(path, &a) == 0 && stat(emu->exe_path, &b) == 0 && a.st_dev == b.st_dev &&
+	return stat(path, &a) == 0 && stat(emu->proc->exe_path, &b) == 0 && a.st_dev == b.st_dev &&
 	       a.st_ino == b.st_ino;
 }
 
@@ -979,7 +979,7 @@ int64_t emu_sys_open(struct emu *emu, const uint64_t *a)
 
 static void fs_release(struct emu *emu, uint64_t fd)
 {
-	fs_fd_clear(&emu->fs->fd[fd]);
+	fs_fd_clear(&emu->proc->fs->fd[fd]);
 }
 
 int64_t emu_sys_close(struct emu *emu, const uint64_t *a)
@@ -1010,9 +1010,9 @@ static int64_t fs_dup_min(struct emu *emu, uint64_t old, uint64_t min, bool cloe
 	copy = *f;
 	g = emu_fs_install(emu, h, (unsigned)min, cloexec, f->kind);
 	if (g >= 0) {
-		emu->fs->fd[g].node = copy.node ? g_memdup2(copy.node, sizeof(*copy.node)) : NULL;
-		emu->fs->fd[g].filled = copy.filled;
-		emu->fs->fd[g].dirpos = copy.dirpos;
+		emu->proc->fs->fd[g].node = copy.node ? g_memdup2(copy.node, sizeof(*copy.node)) : NULL;
+		emu->proc->fs->fd[g].filled = copy.filled;
+		emu->proc->fs->fd[g].dirpos = copy.dirpos;
 	}
 	return g;
 }
@@ -1038,7 +1038,7 @@ static int64_t fs_dup3(struct emu *emu, uint64_t old, uint64_t new, bool cloexec
 	copy.node = copy.node ? g_memdup2(copy.node, sizeof(*copy.node)) : NULL;
 	if (fs_get(emu, new))
 		fs_release(emu, new);
-	emu->fs->fd[new] = (struct emu_fd){ .host = h, .cloexec = cloexec, .kind = copy.kind,
+	emu->proc->fs->fd[new] = (struct emu_fd){ .host = h, .cloexec = cloexec, .kind = copy.kind,
 					    .node = copy.node, .filled = copy.filled,
 					    .dirpos = copy.dirpos };
 	return (int64_t)new;
@@ -1114,7 +1114,7 @@ int64_t emu_sys_pipe2(struct emu *emu, const uint64_t *a)
 	}
 	g[0] = (int32_t)htole32((uint32_t)g[0]);
 	g[1] = (int32_t)htole32((uint32_t)g[1]);
-	if (copy_to_user(emu->mm, a[0], g, sizeof(g))) {
+	if (copy_to_user(emu->proc->mm, a[0], g, sizeof(g))) {
 		fs_release(emu, le32toh((uint32_t)g[0]));
 		fs_release(emu, le32toh((uint32_t)g[1]));
 		return -EFAULT;
@@ -1185,7 +1185,7 @@ static int64_t fs_put_stat(struct emu *emu, const struct stat *st, uint64_t addr
 	fs_stat_put(buf, l->mtime_nsec, (uint64_t)st->st_mtim.tv_nsec);
 	fs_stat_put(buf, l->ctime, (uint64_t)st->st_ctim.tv_sec);
 	fs_stat_put(buf, l->ctime_nsec, (uint64_t)st->st_ctim.tv_nsec);
-	return copy_to_user(emu->mm, addr, buf, l->size) ? -EFAULT : 0;
+	return copy_to_user(emu->proc->mm, addr, buf, l->size) ? -EFAULT : 0;
 }
 
 /* stat of guest fd @fd: a generated /proc entry is described by proc.c. */
@@ -1219,7 +1219,7 @@ static int fs_stat_target(struct emu *emu, uint64_t dirfd, const struct fs_targe
 {
 	if (empty) {
 		if ((int32_t)dirfd == AT_FDCWD_LINUX)
-			return stat(emu->fs->cwd, st) < 0 ? -errno : 0;
+			return stat(emu->proc->fs->cwd, st) < 0 ? -errno : 0;
 		return fs_fd_stat(emu, (uint64_t)(uint32_t)dirfd, st);
 	}
 	if (t->proc) {
@@ -1319,7 +1319,7 @@ int64_t emu_sys_statx(struct emu *emu, const uint64_t *a)
 	if (r < 0)
 		return r;
 	/* struct statx is the same on every architecture: the host's bytes are the guest's. */
-	return copy_to_user(emu->mm, a[4], &stx, sizeof(stx)) ? -EFAULT : 0;
+	return copy_to_user(emu->proc->mm, a[4], &stx, sizeof(stx)) ? -EFAULT : 0;
 }
 
 /* linux_dirent64 is the same on every architecture: the host's records go as they are. */
@@ -1368,7 +1368,7 @@ int64_t emu_sys_getdents64(struct emu *emu, const uint64_t *a)
 	/* The next entry did not fit before the bad page: Linux faults writing it. */
 	if (n == -EINVAL && room < count)
 		n = -EFAULT;
-	if (n > 0 && copy_to_user(emu->mm, a[1], buf, (uint64_t)n))
+	if (n > 0 && copy_to_user(emu->proc->mm, a[1], buf, (uint64_t)n))
 		n = -EFAULT;   /* cannot happen: the room was probed just now */
 	g_free(buf);
 	return n;
@@ -1401,7 +1401,7 @@ static int64_t fs_readlinkat(struct emu *emu, uint64_t dirfd, uint64_t pathp, ui
 	if (len < 0)
 		goto out;
 	len = MIN(len, (int64_t)(uint32_t)size);
-	if (copy_to_user(emu->mm, buf, target, (uint64_t)len))
+	if (copy_to_user(emu->proc->mm, buf, target, (uint64_t)len))
 		len = -EFAULT;
 out:
 	g_free(t);
@@ -1469,11 +1469,11 @@ int64_t emu_sys_access(struct emu *emu, const uint64_t *a)
 
 int64_t emu_sys_getcwd(struct emu *emu, const uint64_t *a)
 {
-	size_t len = strlen(emu->fs->cwd) + 1;
+	size_t len = strlen(emu->proc->fs->cwd) + 1;
 
 	if (len > a[1])
 		return -ERANGE;
-	return copy_to_user(emu->mm, a[0], emu->fs->cwd, len) ? -EFAULT : (int64_t)len;
+	return copy_to_user(emu->proc->mm, a[0], emu->proc->fs->cwd, len) ? -EFAULT : (int64_t)len;
 }
 
 /* Make canonical @dir (a host directory, or in /proc) the guest's cwd. */
@@ -1489,7 +1489,7 @@ static int64_t fs_set_cwd(struct emu *emu, const char *dir, bool host)
 	/* The host's cwd follows host directories only; paths never rely on it. */
 	if (host && chdir(buf) < 0)
 		return -errno;
-	g_strlcpy(emu->fs->cwd, buf, sizeof(emu->fs->cwd));
+	g_strlcpy(emu->proc->fs->cwd, buf, sizeof(emu->proc->fs->cwd));
 	return 0;
 }
 
@@ -1687,7 +1687,7 @@ int64_t emu_sys_sendfile(struct emu *emu, const uint64_t *a)
 	if (in < 0)
 		return in;
 	if (seekable) {
-		if (copy_from_user(emu->mm, &off, a[2], sizeof(off)))
+		if (copy_from_user(emu->proc->mm, &off, a[2], sizeof(off)))
 			return -EFAULT;
 		off = le64toh(off);
 		if ((int64_t)off < 0)
@@ -1702,9 +1702,9 @@ int64_t emu_sys_sendfile(struct emu *emu, const uint64_t *a)
 		return -EBADF;
 	if ((fcntl(out, F_GETFL) & O_APPEND))
 		return -EINVAL;
-	if (mm_has_files(emu->mm))
-		mm_file_sync(emu->mm, sin.st_dev, sin.st_ino);
-	out_mapped = mm_has_files(emu->mm) && S_ISREG(sout.st_mode);
+	if (mm_has_files(emu->proc->mm))
+		mm_file_sync(emu->proc->mm, sin.st_dev, sin.st_ino);
+	out_mapped = mm_has_files(emu->proc->mm) && S_ISREG(sout.st_mode);
 	buf = g_malloc(MIN(count, (uint64_t)EMU_IO_CHUNK) + 1);
 	while (done < count) {
 		uint64_t n = MIN(count - done, (uint64_t)EMU_IO_CHUNK), w = 0;
@@ -1729,7 +1729,7 @@ int64_t emu_sys_sendfile(struct emu *emu, const uint64_t *a)
 				off_t at = lseek(out, 0, SEEK_CUR) - k;
 
 				if (at >= 0)
-					mm_file_written(emu->mm, sout.st_dev, sout.st_ino, (uint64_t)at,
+					mm_file_written(emu->proc->mm, sout.st_dev, sout.st_ino, (uint64_t)at,
 							buf + w, (uint64_t)k);
 			}
 			w += (uint64_t)k;
@@ -1746,7 +1746,7 @@ int64_t emu_sys_sendfile(struct emu *emu, const uint64_t *a)
 		return ret;
 	if (seekable) {
 		off = htole64(off + done);
-		if (copy_to_user(emu->mm, a[2], &off, sizeof(off)))
+		if (copy_to_user(emu->proc->mm, a[2], &off, sizeof(off)))
 			return -EFAULT;
 	}
 	return (int64_t)done;
@@ -1757,7 +1757,7 @@ static int fs_get_off(struct emu *emu, uint64_t addr, int64_t *off)
 {
 	uint64_t v;
 
-	if (copy_from_user(emu->mm, &v, addr, sizeof(v)))
+	if (copy_from_user(emu->proc->mm, &v, addr, sizeof(v)))
 		return -EFAULT;
 	*off = (int64_t)le64toh(v);
 	return 0;
@@ -1767,7 +1767,7 @@ static int fs_put_off(struct emu *emu, uint64_t addr, int64_t off)
 {
 	uint64_t v = htole64((uint64_t)off);
 
-	return copy_to_user(emu->mm, addr, &v, sizeof(v)) ? -EFAULT : 0;
+	return copy_to_user(emu->proc->mm, addr, &v, sizeof(v)) ? -EFAULT : 0;
 }
 
 static bool fs_is_pipe(int h)
@@ -1940,7 +1940,7 @@ int64_t emu_sys_statfs(struct emu *emu, const uint64_t *a)
 	g_free(t);
 	if (r < 0)
 		return r;
-	return copy_to_user(emu->mm, a[1], &sf, sizeof(sf)) ? -EFAULT : 0;
+	return copy_to_user(emu->proc->mm, a[1], &sf, sizeof(sf)) ? -EFAULT : 0;
 }
 
 int64_t emu_sys_fstatfs(struct emu *emu, const uint64_t *a)
@@ -1954,7 +1954,7 @@ int64_t emu_sys_fstatfs(struct emu *emu, const uint64_t *a)
 		fs_proc_statfs(&sf);
 	else if (fstatfs(f->host, &sf) < 0)
 		return -errno;
-	return copy_to_user(emu->mm, a[1], &sf, sizeof(sf)) ? -EFAULT : 0;
+	return copy_to_user(emu->proc->mm, a[1], &sf, sizeof(sf)) ? -EFAULT : 0;
 }
 
 /* utimensat(dirfd, path or NULL for dirfd itself, times or NULL for now, flags). */
@@ -1966,7 +1966,7 @@ int64_t emu_sys_utimensat(struct emu *emu, const uint64_t *a)
 	struct emu_fd *f;
 
 	if (a[2]) {
-		if (copy_from_user(emu->mm, tv, a[2], sizeof(tv)))
+		if (copy_from_user(emu->proc->mm, tv, a[2], sizeof(tv)))
 			return -EFAULT;
 		for (int i = 0; i < 2; i++) {
 			ts[i].tv_sec = (time_t)le64toh((uint64_t)tv[2 * i]);
@@ -2017,7 +2017,7 @@ int64_t emu_sys_ioctl(struct emu *emu, const uint64_t *a)
 	memset(buf, 0, sizeof(buf));
 	if (ioctl(h, (unsigned long)(uint32_t)a[1], buf) < 0)
 		return -errno;
-	return copy_to_user(emu->mm, a[2], buf, len) ? -EFAULT : 0;
+	return copy_to_user(emu->proc->mm, a[2], buf, len) ? -EFAULT : 0;
 }
 
 /* ---- mmap of a file ---- */
@@ -2067,9 +2067,9 @@ int64_t emu_fs_mmap(struct emu *emu, uint64_t addr, uint64_t len, unsigned prot,
 	if (dup_fd < 0)
 		return -errno;
 	/* One object per file, so that every mapping and read/write of it agree. */
-	file = mm_file_open(emu->mm, dup_fd, path, (uint64_t)st.st_size, st.st_dev, st.st_ino,
+	file = mm_file_open(emu->proc->mm, dup_fd, path, (uint64_t)st.st_size, st.st_dev, st.st_ino,
 			    (acc & O_ACCMODE) == O_RDWR);
-	ret = do_mmap_file(emu->mm, addr, len, prot, flags, file, pgoff);
+	ret = do_mmap_file(emu->proc->mm, addr, len, prot, flags, file, pgoff);
 	mm_file_put(file);
 	return ret;
 }

@@ -14,14 +14,14 @@
 
 uint64_t emu_peek(struct emu *emu, uint64_t va, void *buf, uint64_t n, mm_access_t access)
 {
-	const struct arch_mem *mem = mm_phys_mem(emu->phys);
+	const struct arch_mem *mem = mm_phys_mem(emu->machine->phys);
 	uint64_t page = arch_page_size(emu->mmu), done = 0;
 
 	while (done < n) {
 		struct arch_walk w;
 		uint64_t chunk = MIN(n - done, page - ((va + done) & (page - 1)));
 
-		if (mm_walk(emu->mm, va + done, access, &w) != ARCH_WALK_OK)
+		if (mm_walk(emu->proc->mm, va + done, access, &w) != ARCH_WALK_OK)
 			break;
 		if (w.paddr >= mem->size || chunk > mem->size - w.paddr)
 			break;
@@ -35,14 +35,14 @@ static int guestmem_read(void *ctx, void *dst, uint64_t src, uint64_t n)
 {
 	struct emu *emu = ctx;
 
-	return copy_from_user(emu->mm, dst, src, n) ? -EFAULT : 0;
+	return copy_from_user(emu->proc->mm, dst, src, n) ? -EFAULT : 0;
 }
 
 static int guestmem_write(void *ctx, uint64_t dst, const void *src, uint64_t n)
 {
 	struct emu *emu = ctx;
 
-	return copy_to_user(emu->mm, dst, src, n) ? -EFAULT : 0;
+	return copy_to_user(emu->proc->mm, dst, src, n) ? -EFAULT : 0;
 }
 
 struct arch_uaccess emu_uaccess(struct emu *emu)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * proc.c - the guest's /proc. The guest is alone in its pid namespace: /proc holds its
- * own directory (EMU_GUEST_PID, with self, thread-self and task/PID leading there), a few
+ * own directory (its pid, with self, thread-self and task/PID leading there), a few
  * machine-wide files of the host that say nothing about mmuemu (cpuinfo, meminfo, sys/...,
  * read only), and nothing else: /proc/PID for any other pid is ENOENT, as it is for a
  * process that does not exist. Nothing under it is the host's view of mmuemu.
@@ -93,11 +93,11 @@ static const char *const proc_host_names[] = {
 
 /* ---- lookup ---- */
 
-static bool proc_is_pid(const char *c)
+static bool proc_is_pid(const char *c, int id)
 {
 	char pid[16];
 
-	snprintf(pid, sizeof(pid), "%d", EMU_GUEST_PID);
+	snprintf(pid, sizeof(pid), "%d", id);
 	return !strcmp(c, pid);
 }
 
@@ -147,7 +147,7 @@ static int proc_lookup_pid(struct emu *emu, char **c, int nc, bool task, struct 
 			proc_node_set(n, EMU_PROC_DIR, PROC_DIR_TASK, 0555);
 			return 0;
 		}
-		if (!proc_is_pid(c[1]))
+		if (!proc_is_pid(c[1], emu->tid))
 			return -ENOENT;
 		return proc_lookup_pid(emu, c + 2, nc - 2, true, n);
 	}
@@ -186,7 +186,7 @@ int emu_proc_lookup(struct emu *emu, const char *path, struct emu_proc_node *n)
 		ret = 0;
 		goto out;
 	}
-	if (proc_is_pid(c[0])) {
+	if (proc_is_pid(c[0], emu->proc->pid)) {
 		ret = proc_lookup_pid(emu, c + 1, nc - 1, false, n);
 		goto out;
 	}
@@ -227,10 +227,10 @@ int emu_proc_readlink(struct emu *emu, const struct emu_proc_node *n, char *buf,
 
 	switch (n->file) {
 	case PROC_LINK_SELF:
-		r = snprintf(buf, len, "%d", EMU_GUEST_PID);
+		r = snprintf(buf, len, "%d", emu->proc->pid);
 		break;
 	case PROC_LINK_THREAD_SELF:
-		r = snprintf(buf, len, "%d/task/%d", EMU_GUEST_PID, EMU_GUEST_PID);
+		r = snprintf(buf, len, "%d/task/%d", emu->proc->pid, emu->tid);
 		break;
 	case PROC_LINK_MOUNTS:
 		r = snprintf(buf, len, "self/mounts");
@@ -239,7 +239,7 @@ int emu_proc_readlink(struct emu *emu, const struct emu_proc_node *n, char *buf,
 		r = snprintf(buf, len, "self/net");
 		break;
 	case PROC_LINK_EXE:
-		r = snprintf(buf, len, "%s", emu->exe_path);
+		r = snprintf(buf, len, "%s", emu->proc->exe_path);
 		break;
 	case PROC_LINK_CWD:
 		r = snprintf(buf, len, "%s", emu_fs_cwd(emu));
@@ -309,7 +309,8 @@ static unsigned proc_list(struct emu *emu, const struct emu_proc_node *n,
 	case PROC_DIR_TASK:
 		if (k < max) {
 			out[k] = (struct proc_dirent){ .type = DT_DIR };
-			snprintf(out[k].buf, sizeof(out[k].buf), "%d", EMU_GUEST_PID);
+			snprintf(out[k].buf, sizeof(out[k].buf), "%d",
+				 n->file == PROC_DIR_TASK ? emu->tid : emu->proc->pid);
 			out[k].name = out[k].buf;
 			k++;
 		}
@@ -450,7 +451,7 @@ struct proc_vm {
 
 static void proc_vm_count(struct emu *emu, struct proc_vm *vm)
 {
-	struct mm_struct *mm = emu->mm;
+	struct mm_struct *mm = emu->proc->mm;
 	struct vma_iterator vmi;
 	struct vm_area_struct *vma;
 
@@ -481,7 +482,7 @@ static void proc_vm_count(struct emu *emu, struct proc_vm *vm)
 		else if ((vma->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE)
 			vm->data += len;
 		else if ((vma->vm_flags & (VM_EXEC | VM_WRITE)) == VM_EXEC) {
-			if (!strcmp(name, emu->exe_path))
+			if (!strcmp(name, emu->proc->exe_path))
 				vm->exe += len;
 			else
 				vm->lib += len;
@@ -495,7 +496,7 @@ static uint64_t proc_sig_set(struct emu *emu, bool ign)
 	uint64_t set = 0, h;
 
 	for (int sig = 1; sig <= EMU_NSIG; sig++) {
-		memcpy(&h, emu->sigactions[sig], sizeof(h));
+		memcpy(&h, emu->proc->sigactions[sig], sizeof(h));
 		h = le64toh(h);
 		if (ign ? h == SIG_IGN_LINUX : h > SIG_IGN_LINUX)
 			set |= UINT64_C(1) << (sig - 1);
@@ -505,7 +506,7 @@ static uint64_t proc_sig_set(struct emu *emu, bool ign)
 
 static void proc_status(struct emu *emu, FILE *out)
 {
-	struct mm_struct *mm = emu->mm;
+	struct mm_struct *mm = emu->proc->mm;
 	uint64_t kb = arch_page_size(emu->mmu) / 1024, peak, hwm, rss, sigq[2];
 	struct proc_vm vm;
 	mode_t mask = umask(0);
@@ -521,17 +522,17 @@ static void proc_status(struct emu *emu, FILE *out)
 	fprintf(out, "Name:\t%s\n", emu->comm);
 	fprintf(out, "Umask:\t%04o\n", (unsigned)mask);
 	fprintf(out, "State:\tR (running)\n");
-	fprintf(out, "Tgid:\t%d\n", EMU_GUEST_PID);
+	fprintf(out, "Tgid:\t%d\n", emu->proc->pid);
 	fprintf(out, "Ngid:\t0\n");
-	fprintf(out, "Pid:\t%d\n", EMU_GUEST_PID);
-	fprintf(out, "PPid:\t%d\n", EMU_GUEST_PPID);
+	fprintf(out, "Pid:\t%d\n", emu->tid);
+	fprintf(out, "PPid:\t%d\n", emu->proc->ppid);
 	fprintf(out, "TracerPid:\t0\n");
 	fprintf(out, "Uid:\t%u\t%u\t%u\t%u\n", getuid(), geteuid(), geteuid(), geteuid());
 	fprintf(out, "Gid:\t%u\t%u\t%u\t%u\n", getgid(), getegid(), getegid(), getegid());
 	fprintf(out, "FDSize:\t%u\n", fdsize);
 	fprintf(out, "Groups:\t\n");
-	fprintf(out, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", EMU_GUEST_PID,
-		EMU_GUEST_PID, EMU_GUEST_PID, EMU_GUEST_PID);
+	fprintf(out, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", emu->proc->pid,
+		emu->tid, emu->proc->pgid, emu->proc->sid);
 	fprintf(out, "Kthread:\t0\n");
 #define VMLINE(name, v) fprintf(out, name ":\t%8" PRIu64 " kB\n", (uint64_t)(v))
 	VMLINE("VmPeak", peak / 1024);
@@ -574,7 +575,7 @@ static void proc_status(struct emu *emu, FILE *out)
 static void proc_stat(struct emu *emu, FILE *out)
 {
 	const struct emu_proc_exec *x = emu_fs_exec(emu);
-	struct mm_struct *mm = emu->mm;
+	struct mm_struct *mm = emu->proc->mm;
 	uint64_t start_code = UINT64_MAX, end_code = 0, start_data = UINT64_MAX, end_data = 0;
 	uint64_t rlim[2];
 	struct proc_vm vm;
@@ -587,7 +588,7 @@ static void proc_stat(struct emu *emu, FILE *out)
 		char name[4096];
 
 		proc_vma_name(mm, vma, name, sizeof(name));
-		if (strcmp(name, emu->exe_path))
+		if (strcmp(name, emu->proc->exe_path))
 			continue;
 		if (vma->vm_flags & VM_EXEC) {
 			start_code = MIN(start_code, vma->vm_start);
@@ -606,7 +607,7 @@ static void proc_stat(struct emu *emu, FILE *out)
 		" %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " 0 0 %" PRIu64
 		" %" PRIu64 " %" PRIu64 " %" PRIu64 " 0 0 0 17 0 0 0 0 0 0 %" PRIu64 " %" PRIu64
 		" %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " 0\n",
-		EMU_GUEST_PID, emu->comm, EMU_GUEST_PPID, EMU_GUEST_PID, EMU_GUEST_PID,
+		emu->tid, emu->comm, emu->proc->ppid, emu->proc->pgid, emu->proc->sid,
 		vm.size, vm.rss.rss + vm.rss_shmem, rlim[0], start_code, end_code,
 		x->stack_start, emu->sig.pending, emu->sigmask, proc_sig_set(emu, true),
 		proc_sig_set(emu, false), start_data, end_data, mm->start_brk, x->arg_start, x->arg_end,
@@ -667,9 +668,9 @@ static void proc_smaps_rollup(struct emu *emu, FILE *out)
 
 	if (!mem)
 		return;
-	mm_dump_smaps(emu->mm, mem);
+	mm_dump_smaps(emu->proc->mm, mem);
 	fclose(mem);
-	vma_iter_init(&vmi, emu->mm, 0);
+	vma_iter_init(&vmi, emu->proc->mm, 0);
 	while ((vma = vma_next(&vmi))) {
 		if (!last)
 			first = vma->vm_start;
@@ -748,10 +749,10 @@ int emu_proc_fill(struct emu *emu, int fd, const struct emu_proc_node *n)
 		proc_limits(emu, out);
 		break;
 	case PROC_MAPS:
-		mm_dump_maps(emu->mm, out);
+		mm_dump_maps(emu->proc->mm, out);
 		break;
 	case PROC_SMAPS:
-		mm_dump_smaps(emu->mm, out);
+		mm_dump_smaps(emu->proc->mm, out);
 		break;
 	case PROC_SMAPS_ROLLUP:
 		proc_smaps_rollup(emu, out);

@@ -97,7 +97,7 @@ static const char *access_name(mm_access_t access)
 /* " in name[start+size]" for the file mapping holding @ip, as the kernel prints it. */
 static void report_vma_of_ip(struct emu *emu, uint64_t ip, GString *s)
 {
-	struct vm_area_struct *vma = vma_lookup(emu->mm, ip);
+	struct vm_area_struct *vma = vma_lookup(emu->proc->mm, ip);
 	const char *name;
 
 	if (!vma || !vma->vm_name || vma->vm_name[0] == '[')
@@ -215,19 +215,19 @@ static void report_walk(struct emu *emu, const struct mm_fault *f, FILE *out)
 
 static void report_vmas(struct emu *emu, uint64_t addr, FILE *out)
 {
-	struct vm_area_struct *above = find_vma(emu->mm, addr), *below = NULL, *v;
+	struct vm_area_struct *above = find_vma(emu->proc->mm, addr), *below = NULL, *v;
 	struct vma_iterator vmi;
 	char line[256];
 	uint64_t gap_start, gap_end;
 
 	if (above && above->vm_start <= addr) {
-		mm_format_vma(emu->mm, above, line, sizeof(line));
+		mm_format_vma(emu->proc->mm, above, line, sizeof(line));
 		fprintf(out, R_INDENT R_LABEL "%s\n", "vma:", rstrip(line));
 		fprintf(out, R_INDENT "             (the address is 0x%" PRIx64 " bytes into it)\n",
 			addr - above->vm_start);
 		return;
 	}
-	vma_iter_init(&vmi, emu->mm, 0);
+	vma_iter_init(&vmi, emu->proc->mm, 0);
 	while ((v = vma_next(&vmi)) && v->vm_end <= addr)
 		below = v;
 
@@ -238,7 +238,7 @@ static void report_vmas(struct emu *emu, uint64_t addr, FILE *out)
 	}
 	fprintf(out, R_INDENT R_LABEL, "vmas:");
 	if (below) {
-		mm_format_vma(emu->mm, below, line, sizeof(line));
+		mm_format_vma(emu->proc->mm, below, line, sizeof(line));
 		fprintf(out, "below  %s\n", rstrip(line));
 	} else {
 		fprintf(out, "below  (none)\n");
@@ -249,7 +249,7 @@ static void report_vmas(struct emu *emu, uint64_t addr, FILE *out)
 		" (%" PRIu64 " KiB), the address is 0x%" PRIx64 " bytes into it\n",
 		gap_start, gap_end, (gap_end - gap_start) / 1024, addr - gap_start);
 	if (above) {
-		mm_format_vma(emu->mm, above, line, sizeof(line));
+		mm_format_vma(emu->proc->mm, above, line, sizeof(line));
 		fprintf(out, R_INDENT "             above  %s\n", rstrip(line));
 	} else {
 		fprintf(out, R_INDENT "             above  (none)\n");
@@ -258,7 +258,7 @@ static void report_vmas(struct emu *emu, uint64_t addr, FILE *out)
 
 static void report_unmap(struct emu *emu, uint64_t addr, FILE *out)
 {
-	const struct mm_unmap_record *r = mm_find_unmap(emu->mm, addr);
+	const struct mm_unmap_record *r = mm_find_unmap(emu->proc->mm, addr);
 
 	fprintf(out, R_INDENT R_LABEL, "unmapped by:");
 	if (!r) {
@@ -303,19 +303,19 @@ static void report_fault(struct emu *emu, uint64_t pc, uint64_t sp, FILE *out)
 
 	code = emu->cpu->fault_code(&f->walk, f->access);
 	if (f->oom) {
-		uint64_t mem = emu->opt->mem_size;
+		uint64_t mem = emu->machine->opt->mem_size;
 		/* The size as given: 1100 KiB is not "1 MiB". */
 		bool mib = !(mem & ((UINT64_C(1) << 20) - 1));
 
 		g_string_append_printf(head, "mmuemu: %s[%d]: out of guest memory (%" PRIu64
 				       " %s) at %" PRIx64 " ip %016" PRIx64 " sp %016" PRIx64,
-				       emu->comm, EMU_GUEST_PID, mib ? mem >> 20 : mem >> 10,
+				       emu->comm, emu->tid, mib ? mem >> 20 : mem >> 10,
 				       mib ? "MiB" : "KiB", addr, pc, sp);
 	} else {
 		/* "segfault" is SIGSEGV's word; a SIGBUS is a "bus error" (strsignal's). */
 		g_string_append_printf(head, "mmuemu: %s[%d]: %s at %" PRIx64 " ip %016" PRIx64
 				       " sp %016" PRIx64 " error %" PRIx64, emu->comm,
-				       EMU_GUEST_PID,
+				       emu->tid,
 				       f->signo == SIGBUS_LINUX ? "bus error" : "segfault", addr,
 				       pc, sp, code);
 	}
@@ -363,7 +363,7 @@ static void report_exception(struct emu *emu, uint64_t pc, uint64_t sp, FILE *ou
 	sig = t.signo;
 	emu->status = sig;
 	g_string_append_printf(head, "mmuemu: %s[%d]: trap %s ip %016" PRIx64 " sp %016" PRIx64,
-			       emu->comm, EMU_GUEST_PID, what, pc, sp);
+			       emu->comm, emu->tid, what, pc, sp);
 	report_vma_of_ip(emu, pc, head);
 	fprintf(out, "%s\n", head->str);
 	g_string_free(head, TRUE);
@@ -399,12 +399,12 @@ void emu_report_end(struct emu *emu)
 		if (emu->status == SIGALRM_LINUX || emu->status == SIGVTALRM_LINUX ||
 		    emu->status == SIGPROF_LINUX)
 			break;
-		fprintf(out, "mmuemu: %s[%d]: killed by %s (%s)\n", emu->comm, EMU_GUEST_PID,
+		fprintf(out, "mmuemu: %s[%d]: killed by %s (%s)\n", emu->comm, emu->tid,
 			emu_signal_name(emu->status), emu->kill_reason);
 		break;
 	case EMU_END_ERROR:
 		fprintf(out, "mmuemu: %s[%d]: emulation failed at ip %016" PRIx64 ": %s\n",
-			emu->comm, EMU_GUEST_PID, pc, emu->engine_error);
+			emu->comm, emu->tid, pc, emu->engine_error);
 		report_instruction(emu, pc, NULL, NULL, out);
 		break;
 	default:

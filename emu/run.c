@@ -29,8 +29,8 @@ static int run_tlb_fill(void *ctx, uint64_t va, mm_access_t access, uint64_t *pa
 			unsigned *prot)
 {
 	struct emu *emu = ctx;
-	uint64_t faults = emu->mm->stats.faults;
-	int err = mm_fill_tlb(emu->mm, va, access, paddr, prot, &emu->fault);
+	uint64_t faults = emu->proc->mm->stats.faults;
+	int err = mm_fill_tlb(emu->proc->mm, va, access, paddr, prot, &emu->fault);
 
 	emu_check_fill(emu, va, err, faults, err ? 0 : *paddr);
 	emu->fault_err = err;
@@ -46,7 +46,7 @@ static void run_syscall(void *ctx)
 	emu_timer_expire(emu);
 	emu_signal_syscall_exit(emu);
 	/* As a kernel that switches FPU state lazily leaves it on the way out. */
-	if (emu->opt->inject_lazy_fpu && emu->cpu->fpu_trap_next)
+	if (emu->machine->opt->inject_lazy_fpu && emu->cpu->fpu_trap_next)
 		emu->cpu->fpu_trap_next(emu->uc);
 }
 
@@ -75,7 +75,7 @@ static uint32_t run_invalid_intno(struct emu *emu, uint64_t pc)
 	uint8_t insn[16];
 
 	if (cpu->trap_insn && cpu->trap_insn_len <= sizeof(insn) &&
-	    !copy_from_user(emu->mm, insn, pc, cpu->trap_insn_len) &&
+	    !copy_from_user(emu->proc->mm, insn, pc, cpu->trap_insn_len) &&
 	    !memcmp(insn, cpu->trap_insn, cpu->trap_insn_len))
 		return ARCH_INTNO_TRAP_INSN;
 	return EMU_INTNO_INVALID_INSN;
@@ -149,6 +149,8 @@ static int run_status(const struct emu *emu)
 int emu_run(const struct emu_options *opt, const char *path, int argc, char **argv,
 	    struct emu_result *res)
 {
+	struct emu_machine machine = { .opt = opt, .next_pid = EMU_GUEST_PID };
+	struct emu_proc *proc;
 	struct emu *emu;
 	struct emu_image img;
 	struct mm_engine engine;
@@ -163,9 +165,17 @@ int emu_run(const struct emu_options *opt, const char *path, int argc, char **ar
 		return EMU_EXIT_USAGE;
 	res->arch = img.arch;
 
+	pthread_mutex_init(&machine.run_lock, NULL);
+	proc = g_new0(struct emu_proc, 1);
+	proc->machine = &machine;
+	proc->path = path;
+	proc->pid = proc->pgid = proc->sid = machine.next_pid++;
+	proc->ppid = EMU_GUEST_PPID;
 	emu = g_new0(struct emu, 1);
-	emu->opt = opt;
-	emu->path = path;
+	emu->machine = &machine;
+	emu->proc = proc;
+	emu->tid = proc->pid;
+	machine.tasks = g_list_append(machine.tasks, emu);
 	emu->arch = img.arch;
 	emu->cpu = img.arch->cpu;
 	emu->mmu = img.arch->mmu;
@@ -174,7 +184,7 @@ int emu_run(const struct emu_options *opt, const char *path, int argc, char **ar
 	exe_path = realpath(path, NULL);
 
 	status = EMU_EXIT_INTERNAL;
-	err = mm_phys_create(opt->mem_size, emu->mmu->page_shift, &emu->phys);
+	err = mm_phys_create(opt->mem_size, emu->mmu->page_shift, &machine.phys);
 	if (err) {
 		emu_warn("cannot reserve %" G_GUINT64_FORMAT " MiB of guest memory: %s",
 			 opt->mem_size >> 20, strerror(-err));
@@ -191,19 +201,19 @@ int emu_run(const struct emu_options *opt, const char *path, int argc, char **ar
 	if (emu_engine_open(emu, &ops))
 		goto out_phys;
 	engine = emu_engine_mm_engine(emu);
-	err = mm_create(emu->mmu, emu->phys, &engine, &emu->mm);
+	err = mm_create(emu->mmu, emu->machine->phys, &engine, &emu->proc->mm);
 	if (err) {
 		emu_warn("cannot create the address space: %s", strerror(-err));
 		goto out_engine;
 	}
-	emu->mm->no_tlb_flush = opt->no_tlb_flush;
+	emu->proc->mm->no_tlb_flush = opt->no_tlb_flush;
 	emu_check_setup(emu);
 	if (opt->trace_mm)
-		emu->mm->trace = stderr;
+		emu->proc->mm->trace = stderr;
 
 	/* Loading problems are the program's, not ours: status 2, like a bad ELF file. */
 	status = EMU_EXIT_USAGE;
-	emu->exe_path = exe_path ? exe_path : path;
+	emu->proc->exe_path = exe_path ? exe_path : path;
 	emu_fs_init(emu);
 	if (emu_elf_load(emu, &img))
 		goto out_mm;
@@ -218,31 +228,36 @@ int emu_run(const struct emu_options *opt, const char *path, int argc, char **ar
 
 	/* A broken invariant after loading (--check) ends the run before it starts. */
 	emu_check_mm(emu, "exec of %s", path);
+	pthread_mutex_lock(&machine.run_lock);
 	run_guest(emu, img.entry);
+	pthread_mutex_unlock(&machine.run_lock);
 	fflush(stdout);
 	emu_report_end(emu);
 	status = run_status(emu);
 	if (opt->maps) {
 		fprintf(stderr, "# mmuemu maps: %s %s\n", emu->arch->name, path);
-		mm_dump_maps(emu->mm, stderr);
+		mm_dump_maps(emu->proc->mm, stderr);
 	}
 
 out_mm:
 	emu_timer_exit(emu);
 	emu_fs_exit(emu);
-	exit_mmap(emu->mm);
+	exit_mmap(emu->proc->mm);
 	status = emu_check_exit(emu, status);
-	res->mm = emu->mm->stats;
+	res->mm = emu->proc->mm->stats;
 	res->count = emu->count;
 	res->status = status;
-	mm_destroy(emu->mm);
+	mm_destroy(emu->proc->mm);
 out_engine:
 	emu_engine_close(emu);
 out_phys:
-	mm_phys_destroy(emu->phys);
+	mm_phys_destroy(emu->machine->phys);
 out_free:
 	free(exe_path);
 	emu_elf_close(&img);
+	g_list_free(machine.tasks);
 	g_free(emu);
+	g_free(proc);
+	pthread_mutex_destroy(&machine.run_lock);
 	return status;
 }

@@ -67,7 +67,7 @@ static struct sig_action sig_get(struct emu *emu, int sig)
 	uint64_t w[4];
 	struct sig_action a;
 
-	memcpy(w, emu->sigactions[sig], sizeof(w));
+	memcpy(w, emu->proc->sigactions[sig], sizeof(w));
 	a.handler = le64toh(w[0]);
 	a.flags = le64toh(w[1]);
 	a.restorer = le64toh(w[2]);
@@ -80,7 +80,7 @@ static void sig_put(struct emu *emu, int sig, const struct sig_action *a)
 	uint64_t w[4] = { htole64(a->handler), htole64(a->flags), htole64(a->restorer),
 			  htole64(a->mask) };
 
-	memcpy(emu->sigactions[sig], w, sizeof(w));
+	memcpy(emu->proc->sigactions[sig], w, sizeof(w));
 }
 
 static void sig_set_handler(struct emu *emu, int sig, uint64_t handler)
@@ -126,10 +126,10 @@ static void sig_info_fault(uint8_t *info, int sig, int code, uint64_t addr)
 	memcpy(info + 16, &a, sizeof(a));
 }
 
-static void sig_info_kill(uint8_t *info, int sig, int code)
+static void sig_info_kill(uint8_t *info, int sig, int code, int pid)
 {
 	int32_t w[3] = { (int32_t)htole32((uint32_t)sig), 0, (int32_t)htole32((uint32_t)code) };
-	uint32_t id[2] = { htole32(EMU_GUEST_PID), htole32((uint32_t)getuid()) };
+	uint32_t id[2] = { htole32((uint32_t)pid), htole32((uint32_t)getuid()) };
 
 	memset(info, 0, ARCH_SIGINFO_SIZE);
 	memcpy(info, w, sizeof(w));
@@ -216,7 +216,7 @@ void emu_signal_send(struct emu *emu, int sig, int si_code)
 	if (si_code == SI_KERNEL_L)
 		sig_info_fault(info, sig, si_code, 0);
 	else
-		sig_info_kill(info, sig, si_code);
+		sig_info_kill(info, sig, si_code, emu->proc->pid);
 	emu_signal_queue(emu, sig, info);
 }
 
@@ -236,12 +236,12 @@ static uint64_t sig_trampoline(struct emu *emu)
 
 	if (emu->sig.tramp || !as->trampoline)
 		return emu->sig.tramp;
-	addr = do_mmap(emu->mm, emu->mm->mmap_base, page, MM_PROT_READ | MM_PROT_EXEC,
+	addr = do_mmap(emu->proc->mm, emu->proc->mm->mmap_base, page, MM_PROT_READ | MM_PROT_EXEC,
 		       MAP_PRIVATE_LINUX | MAP_ANONYMOUS_LINUX, 0);
 	if (addr < 0)
 		return 0;
-	if (mm_poke(emu->mm, (uint64_t)addr, as->trampoline, as->trampoline_len) ||
-	    mm_name_range(emu->mm, (uint64_t)addr, (uint64_t)addr + page, "[vdso]"))
+	if (mm_poke(emu->proc->mm, (uint64_t)addr, as->trampoline, as->trampoline_len) ||
+	    mm_name_range(emu->proc->mm, (uint64_t)addr, (uint64_t)addr + page, "[vdso]"))
 		return 0;
 	emu->sig.tramp = (uint64_t)addr;
 	return emu->sig.tramp;
@@ -300,7 +300,7 @@ static int sig_handle(struct emu *emu, int sig, const uint8_t *info, bool in_sys
 		sig_force_segv(emu, sig);
 		return -EFAULT;
 	}
-	if (emu->opt->trace_syscall) {
+	if (emu->machine->opt->trace_syscall) {
 		int32_t code;
 		uint64_t addr;
 
@@ -481,14 +481,14 @@ int64_t emu_sys_rt_sigaction(struct emu *emu, const uint64_t *a)
 		return -EINVAL;
 	if (a[1] && (sig == SIGKILL_L || sig == SIGSTOP_L))
 		return -EINVAL;
-	if (a[1] && copy_from_user(emu->mm, act, a[1], sizeof(act)))
+	if (a[1] && copy_from_user(emu->proc->mm, act, a[1], sizeof(act)))
 		return -EFAULT;
-	if (a[2] && copy_to_user(emu->mm, a[2], emu->sigactions[sig], sizeof(act)))
+	if (a[2] && copy_to_user(emu->proc->mm, a[2], emu->proc->sigactions[sig], sizeof(act)))
 		return -EFAULT;
 	if (a[1]) {
 		struct sig_action n;
 
-		memcpy(emu->sigactions[sig], act, sizeof(act));
+		memcpy(emu->proc->sigactions[sig], act, sizeof(act));
 		n = sig_get(emu, (int)sig);
 		n.mask &= ~UNBLOCKABLE;
 		sig_put(emu, (int)sig, &n);
@@ -508,7 +508,7 @@ int64_t emu_sys_rt_sigprocmask(struct emu *emu, const uint64_t *a)
 	if (a[1]) {
 		if (a[0] > SIG_SETMASK_L)
 			return -EINVAL;
-		if (copy_from_user(emu->mm, &set, a[1], sizeof(set)))
+		if (copy_from_user(emu->proc->mm, &set, a[1], sizeof(set)))
 			return -EFAULT;
 		set = le64toh(set);
 		if (a[0] == SIG_BLOCK_L)
@@ -522,7 +522,7 @@ int64_t emu_sys_rt_sigprocmask(struct emu *emu, const uint64_t *a)
 	if (a[2]) {
 		uint64_t le = htole64(old);
 
-		if (copy_to_user(emu->mm, a[2], &le, sizeof(le)))
+		if (copy_to_user(emu->proc->mm, a[2], &le, sizeof(le)))
 			return -EFAULT;
 	}
 	return 0;
@@ -534,7 +534,7 @@ int64_t emu_sys_rt_sigpending(struct emu *emu, const uint64_t *a)
 
 	if (a[1] > SIGSET_SIZE_L)
 		return -EINVAL;
-	return copy_to_user(emu->mm, a[0], &set, a[1]) ? -EFAULT : 0;
+	return copy_to_user(emu->proc->mm, a[0], &set, a[1]) ? -EFAULT : 0;
 }
 
 int64_t emu_sys_rt_sigreturn(struct emu *emu, const uint64_t *a)
@@ -574,7 +574,7 @@ int64_t emu_sys_sigaltstack(struct emu *emu, const uint64_t *a)
 	if (a[0]) {
 		uint64_t ss_sp, ss_size;
 
-		if (copy_from_user(emu->mm, ss, a[0], sizeof(ss)))
+		if (copy_from_user(emu->proc->mm, ss, a[0], sizeof(ss)))
 			return -EFAULT;
 		memcpy(&ss_sp, ss, 8);
 		memcpy(&f, ss + 8, 4);
@@ -583,7 +583,7 @@ int64_t emu_sys_sigaltstack(struct emu *emu, const uint64_t *a)
 		if (err)
 			return err;
 	}
-	if (a[1] && copy_to_user(emu->mm, a[1], old, sizeof(old)))
+	if (a[1] && copy_to_user(emu->proc->mm, a[1], old, sizeof(old)))
 		return -EFAULT;
 	return 0;
 }
@@ -602,7 +602,7 @@ int64_t emu_sys_kill(struct emu *emu, const uint64_t *a)
 	int32_t pid = (int32_t)a[0];
 
 	/* Itself, its process group (the same number), or 0; -1 means everyone else. */
-	if (pid != EMU_GUEST_PID && pid != 0 && pid != -EMU_GUEST_PID)
+	if (pid != emu->proc->pid && pid != 0 && pid != -emu->proc->pgid)
 		return -ESRCH;
 	return sig_send_checked(emu, a[1], SI_USER_L);
 }
@@ -611,7 +611,7 @@ int64_t emu_sys_tgkill(struct emu *emu, const uint64_t *a)
 {
 	if ((int32_t)a[0] <= 0 || (int32_t)a[1] <= 0)
 		return -EINVAL;
-	if (a[0] != EMU_GUEST_PID || a[1] != EMU_GUEST_PID)
+	if ((int32_t)a[0] != emu->proc->pid || (int32_t)a[1] != emu->tid)
 		return -ESRCH;
 	return sig_send_checked(emu, a[2], SI_TKILL_L);
 }
@@ -620,7 +620,7 @@ int64_t emu_sys_tkill(struct emu *emu, const uint64_t *a)
 {
 	if ((int32_t)a[0] <= 0)
 		return -EINVAL;
-	if (a[0] != EMU_GUEST_PID)
+	if ((int32_t)a[0] != emu->tid)
 		return -ESRCH;
 	return sig_send_checked(emu, a[1], SI_TKILL_L);
 }

@@ -11,7 +11,7 @@
  *    unblocked and reset to SIG_DFL) and resumes at the handler, or ends with the report;
  *  - asynchronous: kill/tgkill/tkill to itself leave the signal pending; it is delivered
  *    on the way out of the syscall hook (emu_signal_syscall_exit()).
- * The dispositions live in emu->sigactions in the guest's struct sigaction layout
+ * The dispositions live in emu->proc->sigactions in the guest's struct sigaction layout
  * (handler, flags, restorer, mask: the same on x86_64 and arm64), the blocked mask in
  * emu->sigmask.
  */

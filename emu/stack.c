@@ -69,10 +69,10 @@ static void stack_put_word(struct stack_builder *b, uint64_t addr, uint64_t v)
 int emu_stack_setup(struct emu *emu, const struct emu_image *img, int argc, char **argv,
 		    uint64_t *sp_out)
 {
-	struct mm_struct *mm = emu->mm;
+	struct mm_struct *mm = emu->proc->mm;
 	const struct arch_cpu *cpu = emu->cpu;
 	char *empty_env[] = { NULL };
-	char **envp = emu->opt->env ? emu->opt->env : empty_env;
+	char **envp = emu->machine->opt->env ? emu->machine->opt->env : empty_env;
 	uint64_t top = emu->mmu->stack_top, strings = 0, execfn, platform = 0, random;
 	uint64_t auxv[EMU_AUXV_MAX * 2], *argv_addr, *envp_addr, sp, items, a;
 	struct stack_builder b;
@@ -83,13 +83,13 @@ int emu_stack_setup(struct emu *emu, const struct emu_image *img, int argc, char
 
 	while (envp[envc])
 		envc++;
-	strings = strlen(emu->path) + 1;
+	strings = strlen(emu->proc->path) + 1;
 	for (int i = 0; i < argc; i++)
 		strings += strlen(argv[i]) + 1;
 	for (int i = 0; i < envc; i++)
 		strings += strlen(envp[i]) + 1;
 	if (strings > EMU_ARG_MAX) {
-		emu_warn("%s: argument list too long", emu->path);
+		emu_warn("%s: argument list too long", emu->proc->path);
 		return -1;
 	}
 
@@ -98,7 +98,7 @@ int emu_stack_setup(struct emu *emu, const struct emu_image *img, int argc, char
 		       MAP_FIXED_LINUX | MAP_PRIVATE_LINUX | MAP_ANONYMOUS_LINUX |
 		       MAP_GROWSDOWN_LINUX, 0);
 	if (addr < 0) {
-		emu_warn("%s: cannot map the stack: %s", emu->path, strerror((int)-addr));
+		emu_warn("%s: cannot map the stack: %s", emu->proc->path, strerror((int)-addr));
 		return -1;
 	}
 
@@ -113,7 +113,7 @@ int emu_stack_setup(struct emu *emu, const struct emu_image *img, int argc, char
 	envp_addr = g_new(uint64_t, (size_t)envc + 1);
 
 	stack_push(&b, NULL, sizeof(uint64_t));
-	execfn = stack_push(&b, emu->path, strlen(emu->path) + 1);
+	execfn = stack_push(&b, emu->proc->path, strlen(emu->proc->path) + 1);
 	for (int i = envc - 1; i >= 0; i--)
 		envp_addr[i] = stack_push(&b, envp[i], strlen(envp[i]) + 1);
 	for (int i = argc - 1; i >= 0; i--)
@@ -172,14 +172,14 @@ int emu_stack_setup(struct emu *emu, const struct emu_image *img, int argc, char
 		 * fail is that no frame was left for a page of it.
 		 */
 		emu_warn("%s: out of guest memory (%" G_GUINT64_FORMAT " KiB) while building the "
-			 "initial stack", emu->path, emu->opt->mem_size >> 10);
+			 "initial stack", emu->proc->path, emu->machine->opt->mem_size >> 10);
 		ret = -ENOMEM;
 		goto out;
 	}
 	mm->start_stack = sp;
 	*sp_out = sp;
 	/* What /proc/PID/cmdline, environ, auxv and stat show, as Linux's mm keeps it. */
-	if (emu->fs) {
+	if (emu->proc->fs) {
 		struct emu_proc_exec *x = emu_fs_exec(emu);
 
 		x->arg_start = argc ? argv_addr[0] : execfn;

@@ -51,7 +51,7 @@ static int64_t sys_put_u64(struct emu *emu, uint64_t addr, uint64_t v)
 {
 	uint64_t le = htole64(v);
 
-	return copy_to_user(emu->mm, addr, &le, sizeof(le)) ? -EFAULT : 0;
+	return copy_to_user(emu->proc->mm, addr, &le, sizeof(le)) ? -EFAULT : 0;
 }
 
 static int64_t sys_signal_self(struct emu *emu, uint64_t pid, uint64_t sig);
@@ -60,7 +60,7 @@ static int64_t sys_signal_self(struct emu *emu, uint64_t pid, uint64_t sig);
 static int64_t sys_check_pipe(struct emu *emu, int64_t ret)
 {
 	if (ret == -EPIPE) {
-		sys_signal_self(emu, EMU_GUEST_PID, SIGPIPE_LINUX);
+		sys_signal_self(emu, emu->proc->pid, SIGPIPE_LINUX);
 		emu->kill_reason = "a write to a pipe with no reader";
 	}
 	return ret;
@@ -107,13 +107,13 @@ static int64_t sys_mmap(struct emu *emu, const uint64_t *a)
 	if (!(flags & MAP_ANONYMOUS_LINUX))
 		return emu_fs_mmap(emu, a[0], a[1], (unsigned)a[2], flags, a[4],
 				   a[5] >> emu->mmu->page_shift);
-	return do_mmap(emu->mm, a[0], a[1], (unsigned)a[2], flags, a[5] >> emu->mmu->page_shift);
+	return do_mmap(emu->proc->mm, a[0], a[1], (unsigned)a[2], flags, a[5] >> emu->mmu->page_shift);
 }
 
 static int64_t sys_munmap(struct emu *emu, const uint64_t *a)
 {
 	emu->count.sys_munmap++;
-	return do_munmap(emu->mm, a[0], a[1]);
+	return do_munmap(emu->proc->mm, a[0], a[1]);
 }
 
 static int64_t sys_mprotect(struct emu *emu, const uint64_t *a)
@@ -121,27 +121,27 @@ static int64_t sys_mprotect(struct emu *emu, const uint64_t *a)
 	emu->count.sys_mprotect++;
 	if (a[2] > UINT32_MAX)
 		return -EINVAL;
-	return do_mprotect(emu->mm, a[0], a[1], (unsigned)a[2]);
+	return do_mprotect(emu->proc->mm, a[0], a[1], (unsigned)a[2]);
 }
 
 static int64_t sys_brk(struct emu *emu, const uint64_t *a)
 {
 	emu->count.sys_brk++;
-	return (int64_t)do_brk(emu->mm, a[0]);
+	return (int64_t)do_brk(emu->proc->mm, a[0]);
 }
 
 static int64_t sys_mremap(struct emu *emu, const uint64_t *a)
 {
 	if (a[3] > UINT32_MAX)
 		return -EINVAL;
-	return do_mremap(emu->mm, a[0], a[1], a[2], (unsigned)a[3], a[4]);
+	return do_mremap(emu->proc->mm, a[0], a[1], a[2], (unsigned)a[3], a[4]);
 }
 
 static int64_t sys_madvise(struct emu *emu, const uint64_t *a)
 {
 	if ((int64_t)a[2] < INT32_MIN || (int64_t)a[2] > INT32_MAX)
 		return -EINVAL;
-	return do_madvise(emu->mm, a[0], a[1], (int)a[2]);
+	return do_madvise(emu->proc->mm, a[0], a[1], (int)a[2]);
 }
 
 /* mincore(2): one byte per page, gathered a batch of pages at a time. */
@@ -159,13 +159,13 @@ static int64_t sys_mincore(struct emu *emu, const uint64_t *a)
 	vec = g_malloc(batch);
 	while (done < pages) {
 		uint64_t n = MIN(pages - done, batch);
-		int err = do_mincore(emu->mm, a[0] + done * page, n * page, vec);
+		int err = do_mincore(emu->proc->mm, a[0] + done * page, n * page, vec);
 
 		if (err) {
 			ret = err;
 			break;
 		}
-		if (copy_to_user(emu->mm, a[2] + done, vec, n)) {
+		if (copy_to_user(emu->proc->mm, a[2] + done, vec, n)) {
 			ret = -EFAULT;
 			break;
 		}
@@ -179,7 +179,7 @@ static int64_t sys_msync(struct emu *emu, const uint64_t *a)
 {
 	if (a[2] > UINT32_MAX)
 		return -EINVAL;
-	return do_msync(emu->mm, a[0], a[1], (unsigned)a[2]);
+	return do_msync(emu->proc->mm, a[0], a[1], (unsigned)a[2]);
 }
 
 static int64_t sys_arch_prctl(struct emu *emu, const uint64_t *a)
@@ -210,7 +210,7 @@ static int64_t sys_arch_prctl(struct emu *emu, const uint64_t *a)
 static int64_t sys_set_tid_address(struct emu *emu, const uint64_t *a)
 {
 	emu->clear_child_tid = a[0];
-	return EMU_GUEST_PID;
+	return emu->tid;
 }
 
 /* The list is not walked (one thread, no futexes to wake); its size is checked as Linux does. */
@@ -262,13 +262,13 @@ static int64_t sys_put_rlimit(struct emu *emu, uint64_t resource, uint64_t addr)
 	sys_rlimit((unsigned)resource, lim);
 	lim[0] = htole64(lim[0]);
 	lim[1] = htole64(lim[1]);
-	return copy_to_user(emu->mm, addr, lim, sizeof(lim)) ? -EFAULT : 0;
+	return copy_to_user(emu->proc->mm, addr, lim, sizeof(lim)) ? -EFAULT : 0;
 }
 
 /* prlimit64(pid, resource, new, old): new limits are accepted and not enforced. */
 static int64_t sys_prlimit64(struct emu *emu, const uint64_t *a)
 {
-	if (a[0] != 0 && a[0] != EMU_GUEST_PID)
+	if (a[0] != 0 && (int32_t)a[0] != emu->proc->pid)
 		return -ESRCH;
 	return sys_put_rlimit(emu, a[1], a[3]);
 }
@@ -289,7 +289,7 @@ static int64_t sys_uname(struct emu *emu, const uint64_t *a)
 	strcpy(u[3], "#1 SMP PREEMPT_DYNAMIC mmuemu");
 	g_strlcpy(u[4], emu->cpu->uname_machine, sizeof(u[4]));
 	strcpy(u[5], "(none)");
-	return copy_to_user(emu->mm, a[0], u, sizeof(u)) ? -EFAULT : 0;
+	return copy_to_user(emu->proc->mm, a[0], u, sizeof(u)) ? -EFAULT : 0;
 }
 
 static int64_t sys_getrandom(struct emu *emu, const uint64_t *a)
@@ -306,7 +306,7 @@ static int64_t sys_getrandom(struct emu *emu, const uint64_t *a)
 
 		if (getrandom(chunk, n, 0) != (ssize_t)n)
 			return done ? (int64_t)done : -EIO;
-		if (copy_to_user(emu->mm, a[0] + done, chunk, n))
+		if (copy_to_user(emu->proc->mm, a[0] + done, chunk, n))
 			return done ? (int64_t)done : -EFAULT;
 		done += n;
 	}
@@ -315,12 +315,78 @@ static int64_t sys_getrandom(struct emu *emu, const uint64_t *a)
 
 static int64_t sys_getpid(struct emu *emu, const uint64_t *a)
 {
-	return EMU_GUEST_PID;
+	return emu->proc->pid;
 }
 
 static int64_t sys_getppid(struct emu *emu, const uint64_t *a)
 {
-	return EMU_GUEST_PPID;
+	return emu->proc->ppid;
+}
+
+static int64_t sys_gettid(struct emu *emu, const uint64_t *a)
+{
+	return emu->tid;
+}
+
+/*
+ * Process groups and sessions, as kernel/sys.c answers them. Only the caller's own process
+ * exists for now (no fork yet): any other pid is ESRCH. The first process leads its own
+ * session and group, as a pid namespace's init does, so setsid() and setpgid() give EPERM.
+ */
+static struct emu_proc *sys_find_proc(struct emu *emu, int32_t pid)
+{
+	return pid == 0 || pid == emu->proc->pid ? emu->proc : NULL;
+}
+
+static int64_t sys_getpgid(struct emu *emu, const uint64_t *a)
+{
+	struct emu_proc *p = sys_find_proc(emu, (int32_t)a[0]);
+
+	return p ? p->pgid : -ESRCH;
+}
+
+static int64_t sys_getpgrp(struct emu *emu, const uint64_t *a)
+{
+	return emu->proc->pgid;
+}
+
+static int64_t sys_getsid(struct emu *emu, const uint64_t *a)
+{
+	struct emu_proc *p = sys_find_proc(emu, (int32_t)a[0]);
+
+	return p ? p->sid : -ESRCH;
+}
+
+static int64_t sys_setpgid(struct emu *emu, const uint64_t *a)
+{
+	int32_t pgid = (int32_t)a[1];
+	struct emu_proc *p;
+
+	if (pgid < 0)
+		return -EINVAL;
+	p = sys_find_proc(emu, (int32_t)a[0]);
+	if (!p)
+		return -ESRCH;
+	/* A session leader may not move (p->signal->leader). */
+	if (p->sid == p->pid)
+		return -EPERM;
+	if (pgid == 0)
+		pgid = p->pid;
+	if (pgid != p->pid && pgid != p->pgid)
+		return -EPERM;
+	p->pgid = pgid;
+	return 0;
+}
+
+static int64_t sys_setsid(struct emu *emu, const uint64_t *a)
+{
+	struct emu_proc *p = emu->proc;
+
+	/* A process group with the caller's pid as its id exists already: its own. */
+	if (p->pgid == p->pid)
+		return -EPERM;
+	p->sid = p->pgid = p->pid;
+	return p->sid;
 }
 
 static int64_t sys_getuid(struct emu *emu, const uint64_t *a)
@@ -350,7 +416,7 @@ static int64_t sys_getegid(struct emu *emu, const uint64_t *a)
  * pid or tid is the emulator's process or thread, whose CPU time is the guest's. Any other
  * pid does not exist for the guest: -EINVAL, as Linux answers for a pid that is not there.
  */
-static int clock_from_guest(uint64_t guest, clockid_t *host)
+static int clock_from_guest(const struct emu *emu, uint64_t guest, clockid_t *host)
 {
 	/*
 	 * clockid_t is an int: only the low 32 bits count. An x86_64 guest's "mov $id, %edi"
@@ -368,7 +434,7 @@ static int clock_from_guest(uint64_t guest, clockid_t *host)
 	if ((id & 3) == 3)
 		return -EINVAL;
 	pid = ~(int64_t)(id >> 3);
-	if (pid != 0 && pid != EMU_GUEST_PID)
+	if (pid != 0 && pid != emu->proc->pid && pid != emu->tid)
 		return -EINVAL;
 	*host = id & 4 ? CLOCK_THREAD_CPUTIME_ID : CLOCK_PROCESS_CPUTIME_ID;
 	return 0;
@@ -381,7 +447,7 @@ static int put_timespec(struct emu *emu, uint64_t addr, const struct timespec *t
 		(int64_t)htole64((uint64_t)ts->tv_nsec),
 	};
 
-	return copy_to_user(emu->mm, addr, t, sizeof(t)) ? -EFAULT : 0;
+	return copy_to_user(emu->proc->mm, addr, t, sizeof(t)) ? -EFAULT : 0;
 }
 
 static int64_t sys_clock_gettime(struct emu *emu, const uint64_t *a)
@@ -389,7 +455,7 @@ static int64_t sys_clock_gettime(struct emu *emu, const uint64_t *a)
 	struct timespec ts;
 	clockid_t id;
 
-	if (clock_from_guest(a[0], &id) || clock_gettime(id, &ts) < 0)
+	if (clock_from_guest(emu, a[0], &id) || clock_gettime(id, &ts) < 0)
 		return -EINVAL;
 	return put_timespec(emu, a[1], &ts);
 }
@@ -399,7 +465,7 @@ static int64_t sys_clock_getres(struct emu *emu, const uint64_t *a)
 	struct timespec ts;
 	clockid_t id;
 
-	if (clock_from_guest(a[0], &id) || clock_getres(id, &ts) < 0)
+	if (clock_from_guest(emu, a[0], &id) || clock_getres(id, &ts) < 0)
 		return -EINVAL;
 	return a[1] ? put_timespec(emu, a[1], &ts) : 0;
 }
@@ -421,9 +487,9 @@ static int64_t sys_gettimeofday(struct emu *emu, const uint64_t *a)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	tv[0] = htole64((uint64_t)ts.tv_sec);
 	tv[1] = htole64((uint64_t)ts.tv_nsec / 1000);
-	if (a[0] && copy_to_user(emu->mm, a[0], tv, sizeof(tv)))
+	if (a[0] && copy_to_user(emu->proc->mm, a[0], tv, sizeof(tv)))
 		return -EFAULT;
-	if (a[1] && copy_to_user(emu->mm, a[1], tz, sizeof(tz)))
+	if (a[1] && copy_to_user(emu->proc->mm, a[1], tz, sizeof(tz)))
 		return -EFAULT;
 	return 0;
 }
@@ -433,7 +499,7 @@ static int64_t sys_get_timespec(struct emu *emu, uint64_t addr, struct timespec 
 {
 	int64_t t[2];
 
-	if (copy_from_user(emu->mm, t, addr, sizeof(t)))
+	if (copy_from_user(emu->proc->mm, t, addr, sizeof(t)))
 		return -EFAULT;
 	t[0] = (int64_t)le64toh((uint64_t)t[0]);
 	t[1] = (int64_t)le64toh((uint64_t)t[1]);
@@ -476,7 +542,7 @@ static int64_t sys_sched_yield(struct emu *emu, const uint64_t *a)
 /* One CPU: the mask is the lowest bit of a long. */
 static int64_t sys_sched_getaffinity(struct emu *emu, const uint64_t *a)
 {
-	if (a[0] != 0 && a[0] != EMU_GUEST_PID)
+	if (a[0] != 0 && (int32_t)a[0] != emu->proc->pid)
 		return -ESRCH;
 	if (a[1] < sizeof(uint64_t) || (a[1] & (sizeof(uint64_t) - 1)))
 		return -EINVAL;
@@ -493,7 +559,7 @@ static int64_t sys_getrusage(struct emu *emu, const uint64_t *a)
 
 	if (getrusage((int)a[0], &ru) < 0)
 		return -errno;
-	return copy_to_user(emu->mm, a[1], &ru, sizeof(ru)) ? -EFAULT : 0;
+	return copy_to_user(emu->proc->mm, a[1], &ru, sizeof(ru)) ? -EFAULT : 0;
 }
 
 /* The host's supplementary groups, as 32-bit gids. */
@@ -513,7 +579,7 @@ static int64_t sys_getgroups(struct emu *emu, const uint64_t *a)
 		return -EINVAL;
 	for (int i = 0; i < n; i++)
 		g[i] = htole32((uint32_t)groups[i]);
-	return copy_to_user(emu->mm, a[1], g, (uint64_t)n * sizeof(g[0])) ? -EFAULT : n;
+	return copy_to_user(emu->proc->mm, a[1], g, (uint64_t)n * sizeof(g[0])) ? -EFAULT : n;
 }
 
 /* prctl(): the task's name (comm), which maps and status show; the rest is -EINVAL. */
@@ -523,7 +589,7 @@ static int64_t sys_prctl(struct emu *emu, const uint64_t *a)
 
 	switch (a[0]) {
 	case PR_SET_NAME_LINUX:
-		if (strncpy_from_user(emu->mm, name, a[1], sizeof(name)) == -EFAULT)
+		if (strncpy_from_user(emu->proc->mm, name, a[1], sizeof(name)) == -EFAULT)
 			return -EFAULT;
 		name[sizeof(name) - 1] = '\0';
 		memcpy(emu->comm, name, sizeof(emu->comm));
@@ -531,7 +597,7 @@ static int64_t sys_prctl(struct emu *emu, const uint64_t *a)
 	case PR_GET_NAME_LINUX:
 		memset(name, 0, sizeof(name));
 		g_strlcpy(name, emu->comm, sizeof(name));
-		return copy_to_user(emu->mm, a[1], name, sizeof(name)) ? -EFAULT : 0;
+		return copy_to_user(emu->proc->mm, a[1], name, sizeof(name)) ? -EFAULT : 0;
 	default:
 		return -EINVAL;
 	}
@@ -544,7 +610,7 @@ static int64_t sys_sysinfo(struct emu *emu, const uint64_t *a)
 
 	if (sysinfo(&si) < 0)
 		return -errno;
-	return copy_to_user(emu->mm, a[0], &si, sizeof(si)) ? -EFAULT : 0;
+	return copy_to_user(emu->proc->mm, a[0], &si, sizeof(si)) ? -EFAULT : 0;
 }
 /* Signals: emu/signal.c. A signal the kernel sends the guest (SIGPIPE) is kill()'s. */
 static int64_t sys_signal_self(struct emu *emu, uint64_t pid, uint64_t sig)
@@ -636,8 +702,13 @@ static const struct emu_syscall emu_syscalls[] = {
 	{ "fstat", "fx", emu_sys_fstat, 0 },
 	{ "newfstatat", "fsxx", emu_sys_newfstatat, 0 },
 	{ "getpid", "", sys_getpid, 0 },
-	{ "gettid", "", sys_getpid, 0 },
+	{ "gettid", "", sys_gettid, 0 },
 	{ "getppid", "", sys_getppid, 0 },
+	{ "getpgid", "d", sys_getpgid, 0 },
+	{ "getpgrp", "", sys_getpgrp, 0 },
+	{ "getsid", "d", sys_getsid, 0 },
+	{ "setpgid", "dd", sys_setpgid, 0 },
+	{ "setsid", "", sys_setsid, 0 },
 	{ "getuid", "", sys_getuid, 0 },
 	{ "geteuid", "", sys_geteuid, 0 },
 	{ "getgid", "", sys_getgid, 0 },
@@ -783,7 +854,7 @@ static void trace_arg(struct emu *emu, GString *s, char kind, uint64_t v)
 		break;
 	case 's':
 		/* One byte past the limit tells a string of exactly TRACE_STR_MAX from a longer. */
-		n = strncpy_from_user(emu->mm, str, v, sizeof(str));
+		n = strncpy_from_user(emu->proc->mm, str, v, sizeof(str));
 		if (n == -EFAULT)
 			g_string_append_printf(s, "0x%" PRIx64, v);
 		else
@@ -892,7 +963,7 @@ void emu_syscall_hook(struct uc_struct *uc, void *user)
 	for (int i = 0; i < 6; i++)
 		a[i] = emu_reg_read(emu, cpu->reg_args[i]);
 	seq = ++emu->count.syscalls;
-	emu->mm->caller_seq = seq;
+	emu->proc->mm->caller_seq = seq;
 
 	sc = syscall_row(cpu->abi, nr);
 	if (!sc) {
@@ -908,7 +979,7 @@ void emu_syscall_hook(struct uc_struct *uc, void *user)
 	}
 	if (emu->end == EMU_END_NONE)
 		emu_reg_write(emu, cpu->reg_ret, (uint64_t)ret);
-	if (emu->opt->trace_syscall)
+	if (emu->machine->opt->trace_syscall)
 		trace_syscall(emu, seq, sc, nr, a, ret);
 	/* Pending signals are delivered on the way back to the guest (signal.c). */
 	emu_signal_syscall_exit(emu);

@@ -253,7 +253,7 @@ static int timer_read_pair(struct emu *emu, uint64_t addr, int64_t per_sec, int6
 {
 	int64_t w[4];
 
-	if (copy_from_user(emu->mm, w, addr, sizeof(w)))
+	if (copy_from_user(emu->proc->mm, w, addr, sizeof(w)))
 		return -EFAULT;
 	for (int i = 0; i < 4; i++)
 		w[i] = (int64_t)le64toh((uint64_t)w[i]);
@@ -279,7 +279,7 @@ static int timer_write_pair(struct emu *emu, uint64_t addr, int64_t per_sec, int
 	}
 	for (int i = 0; i < 4; i++)
 		w[i] = htole64(w[i]);
-	return copy_to_user(emu->mm, addr, w, sizeof(w)) ? -EFAULT : 0;
+	return copy_to_user(emu->proc->mm, addr, w, sizeof(w)) ? -EFAULT : 0;
 }
 
 /* Under the lock: what is left of @t, 0 if disarmed. */
@@ -412,7 +412,7 @@ int64_t emu_sys_timer_create(struct emu *emu, const uint64_t *a)
 		uint8_t ev[16];
 		int32_t signo, notify;
 
-		if (copy_from_user(emu->mm, ev, a[1], sizeof(ev)))
+		if (copy_from_user(emu->proc->mm, ev, a[1], sizeof(ev)))
 			return -EFAULT;
 		memcpy(&n.value, ev, 8);
 		memcpy(&signo, ev + 8, 4);
@@ -444,7 +444,7 @@ int64_t emu_sys_timer_create(struct emu *emu, const uint64_t *a)
 	if (id < 0)
 		return -EAGAIN;
 	id = (int32_t)htole32((uint32_t)id);
-	if (copy_to_user(emu->mm, a[2], &id, sizeof(id))) {
+	if (copy_to_user(emu->proc->mm, a[2], &id, sizeof(id))) {
 		ts->t[EMU_ITIMERS + le32toh((uint32_t)id)].used = false;
 		return -EFAULT;
 	}

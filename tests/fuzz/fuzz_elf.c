@@ -62,6 +62,8 @@ static void fuzz_fail(const char *what, const char *msg)
 static void fuzz_one(const uint8_t *data, size_t size)
 {
 	struct emu_image img;
+	struct emu_machine machine;
+	struct emu_proc proc;
 	struct emu emu;
 	char msg[512];
 	FILE *fp;
@@ -80,22 +82,26 @@ static void fuzz_one(const uint8_t *data, size_t size)
 	if (ret)
 		return;
 	memset(&emu, 0, sizeof(emu));
-	emu.path = emu.exe_path = fuzz_path;
+	memset(&machine, 0, sizeof(machine));
+	memset(&proc, 0, sizeof(proc));
+	emu.machine = proc.machine = &machine;
+	emu.proc = &proc;
+	proc.path = proc.exe_path = fuzz_path;
 	emu.arch = img.arch;
 	emu.mmu = img.arch->mmu;
 	/* 64 MiB: enough for any segment layout; running out is a refusal, not a crash. */
-	if (mm_phys_create(UINT64_C(64) << 20, emu.mmu->page_shift, &emu.phys) ||
-	    mm_create(emu.mmu, emu.phys, NULL, &emu.mm))
+	if (mm_phys_create(UINT64_C(64) << 20, emu.mmu->page_shift, &machine.phys) ||
+	    mm_create(emu.mmu, machine.phys, NULL, &proc.mm))
 		abort();
 	emu_elf_load(&emu, &img);
-	if (mm_validate(emu.mm, msg, sizeof(msg)))
+	if (mm_validate(proc.mm, msg, sizeof(msg)))
 		fuzz_fail("mm_validate after loading", msg);
-	exit_mmap(emu.mm);
-	if (emu.mm->stats.frames_in_use || emu.mm->stats.tables_in_use ||
-	    mm_phys_frames_in_use(emu.phys))
+	exit_mmap(proc.mm);
+	if (proc.mm->stats.frames_in_use || proc.mm->stats.tables_in_use ||
+	    mm_phys_frames_in_use(machine.phys))
 		fuzz_fail("leak", "frames or tables in use after exit_mmap");
-	mm_destroy(emu.mm);
-	mm_phys_destroy(emu.phys);
+	mm_destroy(proc.mm);
+	mm_phys_destroy(machine.phys);
 	emu_elf_close(&img);
 }
 
