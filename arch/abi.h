@@ -93,4 +93,48 @@
 #define RLIM_NLIMITS_LINUX      16
 #define TIMER_ABSTIME_LINUX     1
 
+/* Signals: numbers, dispositions, sigaction and sigaltstack flags, si_code values, the
+ * sizes of the kernel's sigset and sigaction, and the timers that raise them. */
+#define SIGKILL_LINUX            9
+#define SIGCHLD_LINUX            17
+#define SIGCONT_LINUX            18
+#define SIGSTOP_LINUX            19
+#define SIGTSTP_LINUX            20
+#define SIGTTIN_LINUX            21
+#define SIGTTOU_LINUX            22
+#define SIGURG_LINUX             23
+#define SIGWINCH_LINUX           28
+#define SIGALRM_LINUX            14
+#define SIGVTALRM_LINUX          26
+#define SIGPROF_LINUX            27
+#define SIG_DFL_LINUX            0
+#define SIG_BLOCK_LINUX          0
+#define SIG_UNBLOCK_LINUX        1
+#define SIG_SETMASK_LINUX        2
+#define SIGSET_SIZE_LINUX        8
+#define SIGACTION_SIZE_LINUX     32
+#define SA_SIGINFO_LINUX         0x00000004ull
+#define SA_RESTORER_LINUX        0x04000000ull
+#define SA_NODEFER_LINUX         0x40000000ull
+#define SA_RESETHAND_LINUX       0x80000000ull
+#define SA_ONSTACK_LINUX         0x08000000ull
+#define SS_ONSTACK_LINUX         1u
+#define SS_DISABLE_LINUX         2u
+#define SS_AUTODISARM_LINUX      (1u << 31)
+#define SI_USER_LINUX            0
+#define SI_KERNEL_LINUX          0x80
+#define SI_TIMER_LINUX           (-2)
+#define SI_TKILL_LINUX           (-6)
+#define ILL_ILLOPC_LINUX         1
+#define ILL_ILLOPN_LINUX         2
+#define FPE_INTDIV_LINUX         1
+#define FPE_FLTINV_LINUX         7
+#define BUS_ADRALN_LINUX         1
+#define TRAP_BRKPT_LINUX         1
+#define ITIMER_REAL_LINUX        0
+#define ITIMER_VIRTUAL_LINUX     1
+#define ITIMER_PROF_LINUX        2
+#define SIGEV_SIGNAL_LINUX       0
+#define SIGEV_NONE_LINUX         1
+
 #endif

@@ -427,12 +427,9 @@ struct arch_sigdeliver {
 
 /*
  * The alternate signal stack, in one place for emu/ and every arch/ (Linux's
- * on_sig_stack(), sas_ss_flags() and sigsp()). The SS_ and SA_ONSTACK values are the same
- * on every architecture.
+ * on_sig_stack(), sas_ss_flags() and sigsp()), with arch/abi.h's SS_ and SA_ONSTACK values,
+ * the same on every architecture.
  */
-#define ARCH_SS_ONSTACK  1u
-#define ARCH_SS_DISABLE  2u
-#define ARCH_SA_ONSTACK  0x08000000ull
 
 static inline bool arch_on_sig_stack(uint64_t ss_sp, uint64_t ss_size, uint64_t sp)
 {
@@ -442,8 +439,8 @@ static inline bool arch_on_sig_stack(uint64_t ss_sp, uint64_t ss_size, uint64_t 
 static inline uint32_t arch_sas_ss_flags(uint64_t ss_sp, uint64_t ss_size, uint64_t sp)
 {
 	if (!ss_size)
-		return ARCH_SS_DISABLE;
-	return arch_on_sig_stack(ss_sp, ss_size, sp) ? ARCH_SS_ONSTACK : 0;
+		return SS_DISABLE_LINUX;
+	return arch_on_sig_stack(ss_sp, ss_size, sp) ? SS_ONSTACK_LINUX : 0;
 }
 
 /*
@@ -452,7 +449,7 @@ static inline uint32_t arch_sas_ss_flags(uint64_t ss_sp, uint64_t ss_size, uint6
  */
 static inline uint64_t arch_sigsp(const struct arch_sigdeliver *d, uint64_t sp, bool *entering)
 {
-	*entering = (d->sa_flags & ARCH_SA_ONSTACK) && !arch_sas_ss_flags(d->ss_sp, d->ss_size, sp);
+	*entering = (d->sa_flags & SA_ONSTACK_LINUX) && !arch_sas_ss_flags(d->ss_sp, d->ss_size, sp);
 	return *entering ? d->ss_sp + d->ss_size : sp;
 }
 

@@ -22,39 +22,8 @@
 
 #include "emu/emu.h"
 
-/* Guest ABI values, the same on x86_64 and arm64. */
-#define SIGKILL_L    9
-#define SIGSEGV_L    11
-#define SIGCHLD_L    17
-#define SIGCONT_L    18
-#define SIGSTOP_L    19
-#define SIGTSTP_L    20
-#define SIGTTIN_L    21
-#define SIGTTOU_L    22
-#define SIGURG_L     23
-#define SIGWINCH_L   28
-
-#define SIG_DFL_L    0
-#define SIG_IGN_L    1
-
-#define SA_RESTORER_L  0x04000000ull
-#define SA_NODEFER_L   0x40000000ull
-#define SA_RESETHAND_L 0x80000000ull
-
-#define SS_AUTODISARM_L (1u << 31)
-
-#define SI_USER_L    0
-#define SI_KERNEL_L  0x80
-#define SI_TKILL_L   (-6)
-
-#define SIG_BLOCK_L   0
-#define SIG_UNBLOCK_L 1
-#define SIG_SETMASK_L 2
-#define SIGSET_SIZE_L 8
-#define SIGACTION_SIZE_L 32
-
 #define BIT(sig) (UINT64_C(1) << ((sig) - 1))
-#define UNBLOCKABLE (BIT(SIGKILL_L) | BIT(SIGSTOP_L))
+#define UNBLOCKABLE (BIT(SIGKILL_LINUX) | BIT(SIGSTOP_LINUX))
 /* Dequeued first, as the kernel's SYNCHRONOUS_MASK. */
 #define SYNCHRONOUS (BIT(11) | BIT(7) | BIT(4) | BIT(5) | BIT(8) | BIT(31))
 
@@ -95,14 +64,14 @@ static void sig_set_handler(struct emu *emu, int sig, uint64_t handler)
 static bool sig_default_ignore(int sig)
 {
 	switch (sig) {
-	case SIGCHLD_L:
-	case SIGCONT_L:
-	case SIGURG_L:
-	case SIGWINCH_L:
-	case SIGSTOP_L:
-	case SIGTSTP_L:
-	case SIGTTIN_L:
-	case SIGTTOU_L:
+	case SIGCHLD_LINUX:
+	case SIGCONT_LINUX:
+	case SIGURG_LINUX:
+	case SIGWINCH_LINUX:
+	case SIGSTOP_LINUX:
+	case SIGTSTP_LINUX:
+	case SIGTTIN_LINUX:
+	case SIGTTOU_LINUX:
 		return true;
 	default:
 		return false;
@@ -111,7 +80,7 @@ static bool sig_default_ignore(int sig)
 
 static bool sig_handler_ignores(int sig, uint64_t handler)
 {
-	return handler == SIG_IGN_L || (handler == SIG_DFL_L && sig_default_ignore(sig));
+	return handler == SIG_IGN_LINUX || (handler == SIG_DFL_LINUX && sig_default_ignore(sig));
 }
 
 /* ---- siginfo ---- */
@@ -147,15 +116,15 @@ static bool sig_on_altstack(struct emu *emu, uint64_t sp)
 static int sig_set_altstack(struct emu *emu, uint64_t ss_sp, uint32_t flags, uint64_t size,
 			    uint64_t sp)
 {
-	uint32_t mode = flags & ~SS_AUTODISARM_L;
+	uint32_t mode = flags & ~SS_AUTODISARM_LINUX;
 
 	if (sig_on_altstack(emu, sp))
 		return -EPERM;
-	if (mode != ARCH_SS_DISABLE && mode != ARCH_SS_ONSTACK && mode != 0)
+	if (mode != SS_DISABLE_LINUX && mode != SS_ONSTACK_LINUX && mode != 0)
 		return -EINVAL;
 	if (emu->sig.ss_sp == ss_sp && emu->sig.ss_size == size && emu->sig.ss_flags == flags)
 		return 0;
-	if (mode == ARCH_SS_DISABLE) {
+	if (mode == SS_DISABLE_LINUX) {
 		ss_sp = 0;
 		size = 0;
 	} else if (size < emu->cpu->signal->minsigstksz) {
@@ -175,8 +144,8 @@ static void sig_force(struct emu *emu, int sig, const uint8_t *info)
 	struct sig_action a = sig_get(emu, sig);
 	bool blocked = emu->sigmask & BIT(sig);
 
-	if (blocked || a.handler == SIG_IGN_L) {
-		a.handler = SIG_DFL_L;
+	if (blocked || a.handler == SIG_IGN_LINUX) {
+		a.handler = SIG_DFL_LINUX;
 		sig_put(emu, sig, &a);
 		emu->sigmask &= ~BIT(sig);
 	}
@@ -189,10 +158,10 @@ static void sig_force_segv(struct emu *emu, int sig)
 {
 	uint8_t info[ARCH_SIGINFO_SIZE];
 
-	if (sig == SIGSEGV_L)
-		sig_set_handler(emu, SIGSEGV_L, SIG_DFL_L);
-	sig_info_fault(info, SIGSEGV_L, SI_KERNEL_L, 0);
-	sig_force(emu, SIGSEGV_L, info);
+	if (sig == SIGSEGV_LINUX)
+		sig_set_handler(emu, SIGSEGV_LINUX, SIG_DFL_LINUX);
+	sig_info_fault(info, SIGSEGV_LINUX, SI_KERNEL_LINUX, 0);
+	sig_force(emu, SIGSEGV_LINUX, info);
 }
 
 bool emu_signal_queue(struct emu *emu, int sig, const uint8_t *info)
@@ -213,7 +182,7 @@ void emu_signal_send(struct emu *emu, int sig, int si_code)
 	uint8_t info[ARCH_SIGINFO_SIZE];
 
 	/* SEND_SIG_PRIV (an itimer's SIGALRM) carries no sender. */
-	if (si_code == SI_KERNEL_L)
+	if (si_code == SI_KERNEL_LINUX)
 		sig_info_fault(info, sig, si_code, 0);
 	else
 		sig_info_kill(info, sig, si_code, emu->proc->pid);
@@ -285,13 +254,13 @@ static int sig_handle(struct emu *emu, int sig, const uint8_t *info, bool in_sys
 		.blocked = emu->sigmask,
 		.ss_sp = emu->sig.ss_sp,
 		.ss_size = emu->sig.ss_size,
-		.ss_flags = emu->sig.ss_size ? emu->sig.ss_flags : ARCH_SS_DISABLE,
+		.ss_flags = emu->sig.ss_size ? emu->sig.ss_flags : SS_DISABLE_LINUX,
 		.fault_addr = emu->sig.fault_addr,
 		.fault_code = emu->sig.fault_code,
 		.trapno = emu->sig.trapno,
 	};
 
-	if (a.flags & SA_RESTORER_L)
+	if (a.flags & SA_RESTORER_LINUX)
 		d.restorer = a.restorer;
 	else
 		d.restorer = sig_trampoline(emu);
@@ -312,17 +281,17 @@ static int sig_handle(struct emu *emu, int sig, const uint8_t *info, bool in_sys
 			emu_reg_read(emu, emu->cpu->reg_sp));
 	}
 	/* signal_delivered(): the frame has saved the altstack, SS_AUTODISARM drops it. */
-	if (emu->sig.ss_flags & SS_AUTODISARM_L) {
+	if (emu->sig.ss_flags & SS_AUTODISARM_LINUX) {
 		emu->sig.ss_sp = 0;
 		emu->sig.ss_size = 0;
 		emu->sig.ss_flags = 0;
 	}
 	emu->sigmask |= a.mask;
-	if (!(a.flags & SA_NODEFER_L))
+	if (!(a.flags & SA_NODEFER_LINUX))
 		emu->sigmask |= BIT(sig);
 	emu->sigmask &= ~UNBLOCKABLE;
-	if (a.flags & SA_RESETHAND_L)
-		sig_set_handler(emu, sig, SIG_DFL_L);
+	if (a.flags & SA_RESETHAND_LINUX)
+		sig_set_handler(emu, sig, SIG_DFL_LINUX);
 	return 0;
 }
 
@@ -339,8 +308,8 @@ static void sig_deliver_pending(struct emu *emu, bool in_syscall)
 		memcpy(info, emu->sig.info[sig], sizeof(info));
 		if (sig_handler_ignores(sig, a.handler))
 			continue;
-		if (a.handler == SIG_DFL_L) {
-			sig_kill(emu, sig, emu->sig.bad_frame_sp && sig == SIGSEGV_L ?
+		if (a.handler == SIG_DFL_LINUX) {
+			sig_kill(emu, sig, emu->sig.bad_frame_sp && sig == SIGSEGV_LINUX ?
 				 "its signal frame could not be written" : NULL);
 			break;
 		}
@@ -416,7 +385,7 @@ bool emu_signal_trap(struct emu *emu, uint64_t *pc)
 		uint64_t addr;
 
 		/* Out of guest memory: the kernel's OOM kill, not a signal the guest sees. */
-		sig = f->signo ? f->signo : SIGSEGV_L;
+		sig = f->signo ? f->signo : SIGSEGV_LINUX;
 		emu->status = sig;
 		if (emu->fault_err != -EFAULT || f->oom)
 			return false;
@@ -445,11 +414,11 @@ bool emu_signal_trap(struct emu *emu, uint64_t *pc)
 
 	handler = sig_get(emu, sig).handler;
 	sig_force(emu, sig, info);
-	if (sig_get(emu, sig).handler == SIG_DFL_L) {
+	if (sig_get(emu, sig).handler == SIG_DFL_LINUX) {
 		emu->sig.pending &= ~BIT(sig);
-		if (handler != SIG_DFL_L)
+		if (handler != SIG_DFL_LINUX)
 			emu_warn("%s: %s while it was %s: reset to SIG_DFL, as Linux does", emu->comm,
-				 emu_signal_name(sig), handler == SIG_IGN_L ? "ignored" :
+				 emu_signal_name(sig), handler == SIG_IGN_LINUX ? "ignored" :
 				 "blocked (inside its own handler?)");
 		return false;
 	}
@@ -461,8 +430,8 @@ bool emu_signal_trap(struct emu *emu, uint64_t *pc)
 		return true;
 	}
 	/* Its frame could not be written: killed by SIGSEGV, reported as the fault it was. */
-	if (emu->end == EMU_END_SIGNAL && emu->status == SIGSEGV_L && emu->sig.bad_frame_sp &&
-	    end == EMU_END_FAULT && sig == SIGSEGV_L) {
+	if (emu->end == EMU_END_SIGNAL && emu->status == SIGSEGV_LINUX && emu->sig.bad_frame_sp &&
+	    end == EMU_END_FAULT && sig == SIGSEGV_LINUX) {
 		emu_warn("%s: no room for the SIGSEGV handler's frame below sp %" PRIx64
 			 ": killed", emu->comm, emu->sig.bad_frame_sp);
 		emu->end = end;
@@ -474,12 +443,12 @@ bool emu_signal_trap(struct emu *emu, uint64_t *pc)
 
 int64_t emu_sys_rt_sigaction(struct emu *emu, const uint64_t *a)
 {
-	uint8_t act[SIGACTION_SIZE_L];
+	uint8_t act[SIGACTION_SIZE_LINUX];
 	uint64_t sig = a[0];
 
-	if (a[3] != SIGSET_SIZE_L || sig < 1 || sig > EMU_NSIG)
+	if (a[3] != SIGSET_SIZE_LINUX || sig < 1 || sig > EMU_NSIG)
 		return -EINVAL;
-	if (a[1] && (sig == SIGKILL_L || sig == SIGSTOP_L))
+	if (a[1] && (sig == SIGKILL_LINUX || sig == SIGSTOP_LINUX))
 		return -EINVAL;
 	if (a[1] && copy_from_user(emu->proc->mm, act, a[1], sizeof(act)))
 		return -EFAULT;
@@ -503,17 +472,17 @@ int64_t emu_sys_rt_sigprocmask(struct emu *emu, const uint64_t *a)
 {
 	uint64_t set, old = emu->sigmask;
 
-	if (a[3] != SIGSET_SIZE_L)
+	if (a[3] != SIGSET_SIZE_LINUX)
 		return -EINVAL;
 	if (a[1]) {
-		if (a[0] > SIG_SETMASK_L)
+		if (a[0] > SIG_SETMASK_LINUX)
 			return -EINVAL;
 		if (copy_from_user(emu->proc->mm, &set, a[1], sizeof(set)))
 			return -EFAULT;
 		set = le64toh(set);
-		if (a[0] == SIG_BLOCK_L)
+		if (a[0] == SIG_BLOCK_LINUX)
 			emu->sigmask |= set;
-		else if (a[0] == SIG_UNBLOCK_L)
+		else if (a[0] == SIG_UNBLOCK_LINUX)
 			emu->sigmask &= ~set;
 		else
 			emu->sigmask = set;
@@ -532,7 +501,7 @@ int64_t emu_sys_rt_sigpending(struct emu *emu, const uint64_t *a)
 {
 	uint64_t set = htole64(emu->sig.pending & emu->sigmask);
 
-	if (a[1] > SIGSET_SIZE_L)
+	if (a[1] > SIGSET_SIZE_LINUX)
 		return -EINVAL;
 	return copy_to_user(emu->proc->mm, a[0], &set, a[1]) ? -EFAULT : 0;
 }
@@ -544,8 +513,8 @@ int64_t emu_sys_rt_sigreturn(struct emu *emu, const uint64_t *a)
 	uint8_t info[ARCH_SIGINFO_SIZE];
 
 	if (emu->cpu->signal->sigreturn(emu->uc, &ua, &r)) {
-		sig_info_fault(info, SIGSEGV_L, SI_KERNEL_L, 0);
-		sig_force(emu, SIGSEGV_L, info);
+		sig_info_fault(info, SIGSEGV_LINUX, SI_KERNEL_LINUX, 0);
+		sig_force(emu, SIGSEGV_LINUX, info);
 		emu->kill_reason = "rt_sigreturn found a bad signal frame";
 		return 0;
 	}
@@ -567,7 +536,7 @@ int64_t emu_sys_sigaltstack(struct emu *emu, const uint64_t *a)
 	memset(old, 0, sizeof(old));
 	v = htole64(emu->sig.ss_sp);
 	memcpy(old, &v, 8);
-	f = htole32(arch_sas_ss_flags(emu->sig.ss_sp, emu->sig.ss_size, sp) | (emu->sig.ss_flags & SS_AUTODISARM_L));
+	f = htole32(arch_sas_ss_flags(emu->sig.ss_sp, emu->sig.ss_size, sp) | (emu->sig.ss_flags & SS_AUTODISARM_LINUX));
 	memcpy(old + 8, &f, 4);
 	v = htole64(emu->sig.ss_size);
 	memcpy(old + 16, &v, 8);
@@ -604,7 +573,7 @@ int64_t emu_sys_kill(struct emu *emu, const uint64_t *a)
 	/* Itself, its process group (the same number), or 0; -1 means everyone else. */
 	if (pid != emu->proc->pid && pid != 0 && pid != -emu->proc->pgid)
 		return -ESRCH;
-	return sig_send_checked(emu, a[1], SI_USER_L);
+	return sig_send_checked(emu, a[1], SI_USER_LINUX);
 }
 
 int64_t emu_sys_tgkill(struct emu *emu, const uint64_t *a)
@@ -613,7 +582,7 @@ int64_t emu_sys_tgkill(struct emu *emu, const uint64_t *a)
 		return -EINVAL;
 	if ((int32_t)a[0] != emu->proc->pid || (int32_t)a[1] != emu->tid)
 		return -ESRCH;
-	return sig_send_checked(emu, a[2], SI_TKILL_L);
+	return sig_send_checked(emu, a[2], SI_TKILL_LINUX);
 }
 
 int64_t emu_sys_tkill(struct emu *emu, const uint64_t *a)
@@ -622,5 +591,5 @@ int64_t emu_sys_tkill(struct emu *emu, const uint64_t *a)
 		return -EINVAL;
 	if ((int32_t)a[0] != emu->tid)
 		return -ESRCH;
-	return sig_send_checked(emu, a[1], SI_TKILL_L);
+	return sig_send_checked(emu, a[1], SI_TKILL_LINUX);
 }

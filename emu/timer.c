@@ -33,18 +33,6 @@
 
 #include "emu/emu.h"
 
-#define ITIMER_REAL_L     0
-#define ITIMER_VIRTUAL_L  1
-#define ITIMER_PROF_L     2
-#define SIGALRM_L         14
-#define SIGVTALRM_L       26
-#define SIGPROF_L         27
-#define SIGEV_SIGNAL_L    0
-#define SIGEV_NONE_L      1
-#define SI_KERNEL_L       0x80
-#define SI_TIMER_L        (-2)
-#define TIMER_ABSTIME_L   1
-
 #define EMU_TIMER_MAX 32
 #define EMU_TIMER_CPU_POLL_NS 4000000
 #define NSEC 1000000000ll
@@ -146,13 +134,13 @@ static struct emu_timers *timer_state(struct emu *emu)
 		ts->guest_cpu = CLOCK_THREAD_CPUTIME_ID;
 	for (unsigned i = 0; i < EMU_ITIMERS; i++) {
 		ts->t[i].used = true;
-		ts->t[i].si_code = SI_KERNEL_L;
-		ts->t[i].cpu = i != ITIMER_REAL_L;
+		ts->t[i].si_code = SI_KERNEL_LINUX;
+		ts->t[i].cpu = i != ITIMER_REAL_LINUX;
 		ts->t[i].clock = CLOCK_MONOTONIC;
 	}
-	ts->t[ITIMER_REAL_L].sig = SIGALRM_L;
-	ts->t[ITIMER_VIRTUAL_L].sig = SIGVTALRM_L;
-	ts->t[ITIMER_PROF_L].sig = SIGPROF_L;
+	ts->t[ITIMER_REAL_LINUX].sig = SIGALRM_LINUX;
+	ts->t[ITIMER_VIRTUAL_LINUX].sig = SIGVTALRM_LINUX;
+	ts->t[ITIMER_PROF_LINUX].sig = SIGPROF_LINUX;
 	emu->timers = ts;
 	return ts;
 }
@@ -224,8 +212,8 @@ void emu_timer_expire(struct emu *emu)
 		}
 		if (!t->sig)
 			continue;
-		if (t->si_code == SI_KERNEL_L) {
-			emu_signal_send(emu, t->sig, SI_KERNEL_L);
+		if (t->si_code == SI_KERNEL_LINUX) {
+			emu_signal_send(emu, t->sig, SI_KERNEL_LINUX);
 			continue;
 		}
 		timer_info(info, t->sig, t->si_code, id, (int)MIN(n - 1, INT32_MAX), t->value);
@@ -329,7 +317,7 @@ int64_t emu_sys_getitimer(struct emu *emu, const uint64_t *a)
 	struct emu_timers *ts = timer_state(emu);
 	int64_t interval, value;
 
-	if (a[0] > ITIMER_PROF_L)
+	if (a[0] > ITIMER_PROF_LINUX)
 		return -EINVAL;
 	pthread_mutex_lock(&ts->lock);
 	interval = ts->t[a[0]].interval;
@@ -343,7 +331,7 @@ int64_t emu_sys_setitimer(struct emu *emu, const uint64_t *a)
 	int64_t interval, value, oi, ov;
 	int err;
 
-	if (a[0] > ITIMER_PROF_L)
+	if (a[0] > ITIMER_PROF_LINUX)
 		return -EINVAL;
 	if (!a[1])
 		return -EFAULT;
@@ -358,7 +346,7 @@ int64_t emu_sys_alarm(struct emu *emu, const uint64_t *a)
 {
 	int64_t oi, ov, secs;
 
-	timer_setitimer(emu, ITIMER_REAL_L, 0, (int64_t)(uint32_t)a[0] * NSEC, &oi, &ov);
+	timer_setitimer(emu, ITIMER_REAL_LINUX, 0, (int64_t)(uint32_t)a[0] * NSEC, &oi, &ov);
 	/* alarm_setitimer(): what is left, to the nearest second, and 1 rather than 0. */
 	secs = ov / NSEC;
 	if ((!secs && ov) || ov % NSEC >= NSEC / 2)
@@ -402,7 +390,7 @@ static struct emu_timer *timer_get(struct emu *emu, uint64_t id)
 int64_t emu_sys_timer_create(struct emu *emu, const uint64_t *a)
 {
 	struct emu_timers *ts;
-	struct emu_timer n = { .used = true, .si_code = SI_TIMER_L, .sig = SIGALRM_L };
+	struct emu_timer n = { .used = true, .si_code = SI_TIMER_LINUX, .sig = SIGALRM_LINUX };
 	int32_t id = -1;
 	int err = timer_clock(a[0], &n.clock, &n.cpu);
 
@@ -420,9 +408,9 @@ int64_t emu_sys_timer_create(struct emu *emu, const uint64_t *a)
 		n.value = le64toh(n.value);
 		signo = (int32_t)le32toh((uint32_t)signo);
 		notify = (int32_t)le32toh((uint32_t)notify);
-		if (notify == SIGEV_NONE_L)
+		if (notify == SIGEV_NONE_LINUX)
 			n.sig = 0;
-		else if (notify != SIGEV_SIGNAL_L)
+		else if (notify != SIGEV_SIGNAL_LINUX)
 			return -EINVAL;   /* SIGEV_THREAD_ID: one thread, not offered */
 		else if (signo < 1 || signo > EMU_NSIG)
 			return -EINVAL;
@@ -467,7 +455,7 @@ int64_t emu_sys_timer_settime(struct emu *emu, const uint64_t *a)
 	pthread_mutex_lock(&emu->timers->lock);
 	oi = t->interval;
 	ov = timer_left(emu->timers, t);
-	timer_arm(emu, emu->timers, t, interval, value, a[1] & TIMER_ABSTIME_L);
+	timer_arm(emu, emu->timers, t, interval, value, a[1] & TIMER_ABSTIME_LINUX);
 	pthread_mutex_unlock(&emu->timers->lock);
 	return a[3] ? timer_write_pair(emu, a[3], NSEC, oi, ov) : 0;
 }

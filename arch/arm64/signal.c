@@ -56,12 +56,6 @@
 #define PSR_MODE32    0x00000010ull
 #define PSR_DAIF      0x000003c0ull
 
-#define SA_SIGINFO_A  0x00000004ull
-
-#define ILL_ILLOPC_A  1
-#define TRAP_BRKPT_A  1
-#define BUS_ADRALN_A  1
-#define SEGV_MAPERR_A 1
 #define ESR_IL        (1u << 25)
 #define ESR_EC_SHIFT  26
 #define ESR_EC_BRK64  0x3cu
@@ -88,7 +82,7 @@ static int arm64_deliver(struct uc_struct *uc, bool in_syscall, const struct arc
 	frame = sp - F_SIZE;
 
 	memset(f, 0, sizeof(f));
-	if ((d->sa_flags & SA_SIGINFO_A) && d->siginfo)
+	if ((d->sa_flags & SA_SIGINFO_LINUX) && d->siginfo)
 		memcpy(f + F_INFO, d->siginfo, ARCH_SIGINFO_SIZE);
 	put64(uc_p + UC_FLAGS, 0);
 	put64(uc_p + UC_LINK, 0);
@@ -130,7 +124,7 @@ static int arm64_deliver(struct uc_struct *uc, bool in_syscall, const struct arc
 		return -EFAULT;
 
 	wr(uc, UC_ARM64_REG_X0, (uint64_t)d->signo);
-	if (d->sa_flags & SA_SIGINFO_A) {
+	if (d->sa_flags & SA_SIGINFO_LINUX) {
 		wr(uc, UC_ARM64_REG_X1, frame + F_INFO);
 		wr(uc, UC_ARM64_REG_X2, frame + F_UC);
 	}
@@ -227,13 +221,13 @@ static void arm64_trap(uint32_t intno, uint64_t *pc, struct arch_trap *t)
 	switch (intno) {
 	case 7:		/* brk */
 		t->signo = SIGTRAP;
-		t->si_code = TRAP_BRKPT_A;
+		t->si_code = TRAP_BRKPT_LINUX;
 		t->code = (uint64_t)ESR_EC_BRK64 << ESR_EC_SHIFT | ESR_IL;
 		t->what = "breakpoint (brk)";
 		break;
 	case 22:	/* alignment */
 		t->signo = SIGBUS;
-		t->si_code = BUS_ADRALN_A;
+		t->si_code = BUS_ADRALN_LINUX;
 		t->what = "alignment fault";
 		break;
 	case 4:
@@ -243,12 +237,12 @@ static void arm64_trap(uint32_t intno, uint64_t *pc, struct arch_trap *t)
 		 * acquire/release access at a misaligned address).
 		 */
 		t->signo = SIGBUS;
-		t->si_code = BUS_ADRALN_A;
+		t->si_code = BUS_ADRALN_LINUX;
 		t->what = "alignment fault (data abort)";
 		break;
 	case 3:		/* an instruction abort the fill hook did not see */
 		t->signo = SIGSEGV;
-		t->si_code = SEGV_MAPERR_A;
+		t->si_code = SEGV_MAPERR_LINUX;
 		t->what = "instruction abort";
 		break;
 	case 1:
@@ -259,14 +253,14 @@ static void arm64_trap(uint32_t intno, uint64_t *pc, struct arch_trap *t)
 		 */
 		if (*pc & 3) {
 			t->signo = SIGBUS;
-			t->si_code = BUS_ADRALN_A;
+			t->si_code = BUS_ADRALN_LINUX;
 			t->what = "PC alignment fault";
 			break;
 		}
 		/* fall through */
 	default:	/* undefined instruction, hvc, smc, an undecodable one */
 		t->signo = SIGILL;
-		t->si_code = ILL_ILLOPC_A;
+		t->si_code = ILL_ILLOPC_LINUX;
 		t->what = "undefined instruction";
 		break;
 	}

@@ -44,12 +44,6 @@
 #define SC_FCSR       (SC_FP + 256)
 #define SC_FP_RESERVED (SC_FP + 516)  /* q_ext.reserved[3] */
 
-#define ILL_ILLOPC_G  1
-#define TRAP_BRKPT_G  1
-#define BUS_ADRALN_G  1
-#define SEGV_MAPERR_G 1
-#define SEGV_ACCERR_G 2
-
 static int riscv64_deliver(struct uc_struct *uc, bool in_syscall, const struct arch_sigdeliver *d,
 			   const struct arch_uaccess *ua)
 {
@@ -140,49 +134,49 @@ static void riscv64_trap(uint32_t intno, uint64_t *pc, struct arch_trap *t)
 	switch (intno) {
 	case RV_EXCP_BREAKPOINT:
 		t->signo = SIGTRAP;
-		t->si_code = TRAP_BRKPT_G;
+		t->si_code = TRAP_BRKPT_LINUX;
 		t->what = "breakpoint (ebreak)";
 		break;
 	case RV_EXCP_INST_ADDR_MIS:
 		t->signo = SIGBUS;
-		t->si_code = BUS_ADRALN_G;
+		t->si_code = BUS_ADRALN_LINUX;
 		t->what = "instruction address misaligned";
 		break;
 	case RV_EXCP_LOAD_ADDR_MIS:
 		t->signo = SIGBUS;
-		t->si_code = BUS_ADRALN_G;
+		t->si_code = BUS_ADRALN_LINUX;
 		t->what = "load address misaligned";
 		break;
 	case RV_EXCP_STORE_ADDR_MIS:
 		t->signo = SIGBUS;
-		t->si_code = BUS_ADRALN_G;
+		t->si_code = BUS_ADRALN_LINUX;
 		t->what = "store/AMO address misaligned";
 		break;
 	case RV_EXCP_INST_ACCESS:
 		t->signo = SIGSEGV;
-		t->si_code = SEGV_ACCERR_G;
+		t->si_code = SEGV_ACCERR_LINUX;
 		t->what = "instruction access fault";
 		break;
 	case RV_EXCP_LOAD_ACCESS:
 		t->signo = SIGSEGV;
-		t->si_code = SEGV_ACCERR_G;
+		t->si_code = SEGV_ACCERR_LINUX;
 		t->what = "load access fault";
 		break;
 	case RV_EXCP_STORE_ACCESS:
 		t->signo = SIGSEGV;
-		t->si_code = SEGV_ACCERR_G;
+		t->si_code = SEGV_ACCERR_LINUX;
 		t->what = "store/AMO access fault";
 		break;
 	case RV_EXCP_INST_PAGE:
 	case RV_EXCP_LOAD_PAGE:
 	case RV_EXCP_STORE_PAGE:
 		t->signo = SIGSEGV;
-		t->si_code = SEGV_MAPERR_G;
+		t->si_code = SEGV_MAPERR_LINUX;
 		t->what = "page fault";
 		break;
 	default:	/* illegal instruction, and anything unexpected */
 		t->signo = SIGILL;
-		t->si_code = ILL_ILLOPC_G;
+		t->si_code = ILL_ILLOPC_LINUX;
 		t->code = RV_EXCP_ILLEGAL_INST;
 		t->what = "illegal instruction";
 		break;

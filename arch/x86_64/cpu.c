@@ -61,7 +61,6 @@
 /* Linux's GDT: __USER32_CS is entry 4 (0x23), so STAR[63:48] = 0x23 gives CS 0x33, SS 0x2b. */
 #define X86_STAR_SYSRET_BASE 0x23ull
 #define X86_USER_CS       0x33u
-#define X86_USER_DS       0x2bu
 #define X86_STUB_PHYS     (1ull << 44)
 #define X86_STUB_VIRT     0xffffffffff5ff000ull
 #define X86_STUB_SIZE     0x1000u

@@ -59,9 +59,6 @@
 #define USER_CS 0x33
 #define USER_DS 0x2b
 
-#define SA_SIGINFO_X  0x00000004ull
-#define SA_RESTORER_X 0x04000000ull
-
 #define EFL_CF 0x1u
 #define EFL_PF 0x4u
 #define EFL_AF 0x10u
@@ -77,14 +74,6 @@
 		 EFL_CF | EFL_RF)
 
 #define MXCSR_FEATURE_MASK 0xffffu
-
-/* si_code values of x86's traps. */
-#define SI_KERNEL_X    0x80
-#define ILL_ILLOPN_X   2
-#define FPE_INTDIV_X   1
-#define FPE_FLTINV_X   7
-#define BUS_ADRALN_X   1
-#define TRAP_BRKPT_X   1
 
 static const int x86_gregs[SC_NR_GREGS] = {
 	UC_X86_REG_R8, UC_X86_REG_R9, UC_X86_REG_R10, UC_X86_REG_R11, UC_X86_REG_R12,
@@ -172,7 +161,7 @@ static int x86_64_deliver(struct uc_struct *uc, bool in_syscall, const struct ar
 	bool nested, entering = false;
 
 	/* x86-64 requires the restorer: there is no vDSO fallback. */
-	if (!(d->sa_flags & SA_RESTORER_X))
+	if (!(d->sa_flags & SA_RESTORER_LINUX))
 		return -EFAULT;
 	for (unsigned i = 0; i < SC_NR_GREGS; i++)
 		g[i] = rd(uc, x86_gregs[i]);
@@ -206,7 +195,7 @@ static int x86_64_deliver(struct uc_struct *uc, bool in_syscall, const struct ar
 	put64(sc + SC_CR2, d->fault_addr);
 	put64(sc + SC_FPSTATE, fxa);
 	put64(uc_p + UC_SIGMASK, d->blocked);
-	if ((d->sa_flags & SA_SIGINFO_X) && d->siginfo)
+	if ((d->sa_flags & SA_SIGINFO_LINUX) && d->siginfo)
 		memcpy(f + F_INFO, d->siginfo, ARCH_SIGINFO_SIZE);
 
 	fx_save(uc, fx);
@@ -295,24 +284,24 @@ static void x86_64_trap(uint32_t intno, uint64_t *pc, struct arch_trap *t)
 	switch (intno) {
 	case 0:		/* #DE */
 		t->signo = SIGFPE;
-		t->si_code = FPE_INTDIV_X;
+		t->si_code = FPE_INTDIV_LINUX;
 		t->addr = *pc;
 		t->what = "divide error (#DE)";
 		break;
 	case 1:		/* #DB */
 		t->signo = SIGTRAP;
-		t->si_code = TRAP_BRKPT_X;
+		t->si_code = TRAP_BRKPT_LINUX;
 		t->what = "debug trap (#DB)";
 		break;
 	case 3:		/* #BP: int3 is a trap, RIP is past it */
 		t->signo = SIGTRAP;
-		t->si_code = SI_KERNEL_X;
+		t->si_code = SI_KERNEL_LINUX;
 		t->what = "breakpoint (#BP, int3)";
 		break;
 	case 6:		/* #UD */
 	case ARCH_INTNO_INVALID_INSN:
 		t->signo = SIGILL;
-		t->si_code = ILL_ILLOPN_X;
+		t->si_code = ILL_ILLOPN_LINUX;
 		t->addr = *pc;
 		t->trapno = 6;
 		t->what = "invalid opcode (#UD)";
@@ -324,45 +313,45 @@ static void x86_64_trap(uint32_t intno, uint64_t *pc, struct arch_trap *t)
 		 * die("unexpected #NM exception"), which kills the task with SIGSEGV.
 		 */
 		t->signo = SIGSEGV;
-		t->si_code = SI_KERNEL_X;
+		t->si_code = SI_KERNEL_LINUX;
 		t->fatal = true;
 		t->what = "device not available (#NM)";
 		break;
 	case 16:	/* #MF */
 	case 19:	/* #XM */
 		t->signo = SIGFPE;
-		t->si_code = FPE_FLTINV_X;
+		t->si_code = FPE_FLTINV_LINUX;
 		t->addr = *pc;
 		t->what = intno == 16 ? "x87 floating-point error (#MF)" :
 			  "SIMD floating-point error (#XM)";
 		break;
 	case 17:	/* #AC */
 		t->signo = SIGBUS;
-		t->si_code = BUS_ADRALN_X;
+		t->si_code = BUS_ADRALN_LINUX;
 		t->what = "alignment check (#AC)";
 		break;
 	case ARCH_INTNO_HALT:
 		t->signo = SIGSEGV;
-		t->si_code = SI_KERNEL_X;
+		t->si_code = SI_KERNEL_LINUX;
 		t->trapno = 13;
 		t->what = "privileged instruction (it halts the CPU)";
 		break;
 	case ARCH_INTNO_TRAP_INSN:
 		/* int1 (icebp): #DB, a trap, so RIP is past it. */
 		t->signo = SIGTRAP;
-		t->si_code = TRAP_BRKPT_X;
+		t->si_code = TRAP_BRKPT_LINUX;
 		t->trapno = 1;
 		t->what = "debug trap (int1)";
 		*pc += 1;
 		break;
 	case 13:	/* #GP */
 		t->signo = SIGSEGV;
-		t->si_code = SI_KERNEL_X;
+		t->si_code = SI_KERNEL_LINUX;
 		t->what = "general protection (#GP)";
 		break;
 	default:	/* int $n: #GP with the IDT entry in the error code */
 		t->signo = SIGSEGV;
-		t->si_code = SI_KERNEL_X;
+		t->si_code = SI_KERNEL_LINUX;
 		t->trapno = 13;
 		t->code = ((uint64_t)intno << 3) | 2;
 		t->what = "software interrupt (int $n): general protection";
