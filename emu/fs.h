@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fs.h - the guest's files (emu/fs.c, emu/proc.c): a table of guest fds over host fds, and
- * the file system calls. Every guest path is resolved by fs.c itself; what falls under /proc
- * is the guest's own (proc.c), the rest is the host's file system.
+ * fs.h - the guest's files (emu/fs.c, emu/fdtable.c, emu/proc.c): a table of guest fds
+ * over host fds, and the file system calls. Every guest path is resolved by fs.c itself;
+ * what falls under /proc is the guest's own (proc.c), the rest is the host's file system.
  *
  * Every handler has the shape of syscall.c's table: the six raw argument registers in,
  * the value or negative errno the guest sees out.
