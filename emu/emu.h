@@ -332,6 +332,11 @@ void emu_timer_expire(struct emu *emu);
 /** emu_timer_exit() - stop the timer thread and free the timers. */
 void emu_timer_exit(struct emu *emu);
 int64_t emu_sys_alarm(struct emu *emu, const uint64_t *a);
+/* Sleeps that a timer's signal interrupts (timer.c). */
+int64_t emu_sys_clock_nanosleep(struct emu *emu, const uint64_t *a);
+int64_t emu_sys_pause(struct emu *emu, const uint64_t *a);
+int64_t emu_sys_rt_sigsuspend(struct emu *emu, const uint64_t *a);
+int64_t emu_sys_ppoll(struct emu *emu, const uint64_t *a);
 int64_t emu_sys_getitimer(struct emu *emu, const uint64_t *a);
 int64_t emu_sys_setitimer(struct emu *emu, const uint64_t *a);
 int64_t emu_sys_timer_create(struct emu *emu, const uint64_t *a);

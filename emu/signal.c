@@ -251,7 +251,7 @@ static int sig_handle(struct emu *emu, int sig, const uint8_t *info, bool in_sys
 		.handler = a.handler,
 		.sa_flags = a.flags,
 		.siginfo = info,
-		.blocked = emu->sigmask,
+		.blocked = emu->sig.restore_mask ? emu->sig.saved_mask : emu->sigmask,
 		.ss_sp = emu->sig.ss_sp,
 		.ss_size = emu->sig.ss_size,
 		.ss_flags = emu->sig.ss_size ? emu->sig.ss_flags : SS_DISABLE_LINUX,
@@ -269,6 +269,8 @@ static int sig_handle(struct emu *emu, int sig, const uint8_t *info, bool in_sys
 		sig_force_segv(emu, sig);
 		return -EFAULT;
 	}
+	/* The frame holds the mask from before rt_sigsuspend: sigreturn puts it back. */
+	emu->sig.restore_mask = false;
 	if (emu->machine->opt->trace_syscall) {
 		int32_t code;
 		uint64_t addr;
@@ -327,10 +329,15 @@ void emu_signal_interrupt(struct emu *emu)
 
 void emu_signal_syscall_exit(struct emu *emu)
 {
-	if (emu->end != EMU_END_NONE || !(emu->sig.pending & ~emu->sigmask))
-		return;
-	emu->sig.bad_frame_sp = 0;
-	sig_deliver_pending(emu, true);
+	if (emu->end == EMU_END_NONE && (emu->sig.pending & ~emu->sigmask)) {
+		emu->sig.bad_frame_sp = 0;
+		sig_deliver_pending(emu, true);
+	}
+	/* restore_saved_sigmask(): no frame took rt_sigsuspend's mask back. */
+	if (emu->sig.restore_mask) {
+		emu->sigmask = emu->sig.saved_mask;
+		emu->sig.restore_mask = false;
+	}
 }
 
 /*

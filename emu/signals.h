@@ -34,6 +34,8 @@ struct emu;
  * @fault_addr, @fault_code, @trapno: the thread's last fault, shown in every frame as
  *     the kernel's thread.cr2/error_code/trap_nr and fault_address/fault_code are.
  * @bad_frame_sp: sp where a frame could not be written, for the report.
+ * @saved_mask, @restore_mask: rt_sigsuspend's mask to put back (the kernel's
+ *     saved_sigmask): the next frame saves it, or the syscall exit restores it.
  */
 struct emu_sigstate {
 	uint64_t pending;
@@ -44,6 +46,8 @@ struct emu_sigstate {
 	uint64_t fault_addr, fault_code;
 	unsigned trapno;
 	uint64_t bad_frame_sp;
+	uint64_t saved_mask;
+	bool restore_mask;
 };
 
 /*

@@ -494,44 +494,11 @@ static int64_t sys_gettimeofday(struct emu *emu, const uint64_t *a)
 	return 0;
 }
 
-/* A guest struct timespec at @addr, checked as the kernel checks it. */
-static int64_t sys_get_timespec(struct emu *emu, uint64_t addr, struct timespec *ts)
-{
-	int64_t t[2];
-
-	if (copy_from_user(emu->proc->mm, t, addr, sizeof(t)))
-		return -EFAULT;
-	t[0] = (int64_t)le64toh((uint64_t)t[0]);
-	t[1] = (int64_t)le64toh((uint64_t)t[1]);
-	if (t[0] < 0 || t[1] < 0 || t[1] >= 1000000000)
-		return -EINVAL;
-	ts->tv_sec = (time_t)t[0];
-	ts->tv_nsec = (long)t[1];
-	return 0;
-}
-
-/* The guest really sleeps: there is only one thread, and time is the host's. */
-static int64_t sys_clock_nanosleep(struct emu *emu, const uint64_t *a)
-{
-	int flags = a[1] & TIMER_ABSTIME_LINUX ? TIMER_ABSTIME : 0;
-	struct timespec ts;
-	int64_t err = sys_get_timespec(emu, a[2], &ts);
-
-	if (err)
-		return err;
-	if (a[0] > 11)
-		return -EINVAL;
-	do {
-		err = clock_nanosleep((clockid_t)a[0], flags, &ts, &ts);
-	} while (err == EINTR);
-	return -err;
-}
-
 static int64_t sys_nanosleep(struct emu *emu, const uint64_t *a)
 {
 	const uint64_t args[4] = { CLOCK_MONOTONIC, 0, a[0], a[1] };
 
-	return sys_clock_nanosleep(emu, args);
+	return emu_sys_clock_nanosleep(emu, args);
 }
 
 static int64_t sys_sched_yield(struct emu *emu, const uint64_t *a)
@@ -733,7 +700,10 @@ static const struct emu_syscall emu_syscalls[] = {
 	{ "time", "x", sys_time, 0 },
 	{ "gettimeofday", "xx", sys_gettimeofday, 0 },
 	{ "nanosleep", "xx", sys_nanosleep, 0 },
-	{ "clock_nanosleep", "dxxx", sys_clock_nanosleep, 0 },
+	{ "clock_nanosleep", "dxxx", emu_sys_clock_nanosleep, 0 },
+	{ "pause", "", emu_sys_pause, 0 },
+	{ "ppoll", "xuxxu", emu_sys_ppoll, 0 },
+	{ "rt_sigsuspend", "xu", emu_sys_rt_sigsuspend, 0 },
 	{ "sched_yield", "", sys_sched_yield, 0 },
 	{ "sched_getaffinity", "dux", sys_sched_getaffinity, 0 },
 	/* timers: emu/timer.c */

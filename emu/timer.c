@@ -18,8 +18,10 @@
  * ITIMER_PROF and CPU-time POSIX timers (the guest's CPU time is its host thread's).
  * CPU clocks cannot be slept on from another thread, so while one is armed the thread
  * polls every EMU_TIMER_CPU_POLL_NS, like a kernel tick.
- * Not done: a timer does not interrupt a blocking host syscall (a sleep ends first), and
- * the signal is one pending instance per signal number (signal.c has no queue): a
+ * The sleeps (nanosleep, clock_nanosleep, pause, rt_sigsuspend) wait on @wake, which
+ * the thread broadcasts with @fired: the sleeper takes the expiry itself and returns
+ * -EINTR when a signal it does not block is pending. Not done: other blocking host
+ * syscalls (read of a pipe, say) are not interrupted, and the signal is one pending instance per signal number (signal.c has no queue): a
  * second timer on the same signal counts an overrun instead.
  */
 #include <endian.h>
@@ -57,6 +59,7 @@ struct emu_timers {
 	bool started, quit;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;      /* on CLOCK_MONOTONIC: a timer was set, or quit */
+	pthread_cond_t wake;      /* on CLOCK_MONOTONIC: @fired set, for a sleeping guest */
 	clockid_t guest_cpu;      /* the guest thread's CPU clock */
 	atomic_bool fired;
 	struct emu_timer t[EMU_ITIMERS + EMU_TIMER_MAX];
@@ -99,6 +102,7 @@ static void *timer_thread(void *arg)
 			}
 			if (wait <= 0) {
 				atomic_store(&ts->fired, true);
+				pthread_cond_broadcast(&ts->wake);
 				emu_engine_kick(emu);
 				continue;
 			}
@@ -129,6 +133,7 @@ static struct emu_timers *timer_state(struct emu *emu)
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&ts->cond, &ca);
+	pthread_cond_init(&ts->wake, &ca);
 	pthread_condattr_destroy(&ca);
 	if (pthread_getcpuclockid(pthread_self(), &ts->guest_cpu))
 		ts->guest_cpu = CLOCK_THREAD_CPUTIME_ID;
@@ -170,6 +175,7 @@ void emu_timer_exit(struct emu *emu)
 	if (ts->started)
 		pthread_join(ts->thread, NULL);
 	pthread_cond_destroy(&ts->cond);
+	pthread_cond_destroy(&ts->wake);
 	pthread_mutex_destroy(&ts->lock);
 	g_free(ts);
 	emu->timers = NULL;
@@ -491,4 +497,149 @@ int64_t emu_sys_timer_delete(struct emu *emu, const uint64_t *a)
 	memset(t, 0, sizeof(*t));
 	pthread_mutex_unlock(&emu->timers->lock);
 	return 0;
+}
+
+/* ---- sleeps a signal interrupts ---- */
+
+static int64_t clock_ns(clockid_t clock)
+{
+	struct timespec now;
+
+	clock_gettime(clock, &now);
+	return now.tv_sec * NSEC + now.tv_nsec;
+}
+
+/*
+ * Sleep on the guest's thread until @deadline on @clock (INT64_MAX: none) or until a
+ * signal the guest does not block is pending (emu_signal_send() drops ignored ones).
+ * Return: 0 at the deadline, -EINTR for a signal.
+ */
+static int64_t timer_sleep(struct emu *emu, clockid_t clock, int64_t deadline)
+{
+	struct emu_timers *ts = timer_state(emu);
+
+	for (;;) {
+		int64_t left, wait;
+		struct timespec until;
+
+		emu_timer_expire(emu);
+		if (emu->sig.pending & ~emu->sigmask)
+			return -EINTR;
+		if (emu->end != EMU_END_NONE)
+			return -EINTR;
+		left = deadline == INT64_MAX ? INT64_MAX : deadline - clock_ns(clock);
+		if (left <= 0)
+			return 0;
+		/* Wake now and then: CLOCK_REALTIME may be set meanwhile. */
+		wait = MIN(left, 100000000);
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		wait += until.tv_nsec;
+		until.tv_sec += wait / NSEC;
+		until.tv_nsec = wait % NSEC;
+		pthread_mutex_lock(&ts->lock);
+		if (!atomic_load(&ts->fired))
+			pthread_cond_timedwait(&ts->wake, &ts->lock, &until);
+		pthread_mutex_unlock(&ts->lock);
+	}
+}
+
+int64_t emu_sys_clock_nanosleep(struct emu *emu, const uint64_t *a)
+{
+	bool abs = a[1] & TIMER_ABSTIME_LINUX;
+	clockid_t clock = (clockid_t)(int32_t)a[0];
+	int64_t t[2], deadline, left, err;
+
+	if (copy_from_user(emu->proc->mm, t, a[2], sizeof(t)))
+		return -EFAULT;
+	t[0] = (int64_t)le64toh((uint64_t)t[0]);
+	t[1] = (int64_t)le64toh((uint64_t)t[1]);
+	if (t[0] < 0 || t[1] < 0 || t[1] >= NSEC)
+		return -EINVAL;
+	if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC && clock != CLOCK_BOOTTIME &&
+	    clock != CLOCK_TAI) {
+		/* The CPU, raw and coarse clocks: the host says what they do, uninterrupted. */
+		struct timespec req = { (time_t)t[0], (long)t[1] };
+		int r;
+
+		if ((int32_t)a[0] < 0 || a[0] > 11)
+			return -EINVAL;
+		do {
+			r = clock_nanosleep(clock, abs ? TIMER_ABSTIME : 0, &req, &req);
+		} while (r == EINTR);
+		return -r;
+	}
+	deadline = ts_to_ns(t[0], t[1], NSEC);
+	if (!abs)
+		deadline += clock_ns(clock);
+	err = timer_sleep(emu, clock, deadline);
+	if (err != -EINTR || abs || !a[3])
+		return err;
+	/* Relative and interrupted: what is left, as the kernel writes it. */
+	left = MAX(deadline - clock_ns(clock), 0);
+	t[0] = (int64_t)htole64((uint64_t)(left / NSEC));
+	t[1] = (int64_t)htole64((uint64_t)(left % NSEC));
+	if (copy_to_user(emu->proc->mm, a[3], t, sizeof(t)))
+		return -EFAULT;
+	return err;
+}
+
+int64_t emu_sys_pause(struct emu *emu, const uint64_t *a)
+{
+	return timer_sleep(emu, CLOCK_MONOTONIC, INT64_MAX);
+}
+
+/*
+ * ppoll() with no descriptors only (asm-generic glibc's pause): a sleep with an optional
+ * timeout and an optional mask, as rt_sigsuspend. Descriptors: not offered (-ENOSYS).
+ */
+int64_t emu_sys_ppoll(struct emu *emu, const uint64_t *a)
+{
+	int64_t deadline = INT64_MAX, t[2], err;
+	uint64_t set;
+
+	if (a[1])
+		return -ENOSYS;
+	if (a[2]) {
+		if (copy_from_user(emu->proc->mm, t, a[2], sizeof(t)))
+			return -EFAULT;
+		t[0] = (int64_t)le64toh((uint64_t)t[0]);
+		t[1] = (int64_t)le64toh((uint64_t)t[1]);
+		if (t[0] < 0 || t[1] < 0 || t[1] >= NSEC)
+			return -EINVAL;
+		deadline = clock_ns(CLOCK_MONOTONIC) + ts_to_ns(t[0], t[1], NSEC);
+	}
+	if (a[3]) {
+		if (a[4] != 8)
+			return -EINVAL;
+		if (copy_from_user(emu->proc->mm, &set, a[3], sizeof(set)))
+			return -EFAULT;
+		emu->sig.saved_mask = emu->sigmask;
+		emu->sig.restore_mask = true;
+		emu->sigmask = le64toh(set) & ~((UINT64_C(1) << (SIGKILL_LINUX - 1)) |
+						 (UINT64_C(1) << (SIGSTOP_LINUX - 1)));
+	}
+	err = timer_sleep(emu, CLOCK_MONOTONIC, deadline);
+	/* A timeout writes back what is left: 0. */
+	if (!err && a[2]) {
+		t[0] = t[1] = 0;
+		if (copy_to_user(emu->proc->mm, a[2], t, sizeof(t)))
+			return -EFAULT;
+	}
+	return err;
+}
+
+/* sigsuspend(): wait with the guest's mask; the next frame (or syscall exit) restores it. */
+int64_t emu_sys_rt_sigsuspend(struct emu *emu, const uint64_t *a)
+{
+	uint64_t set;
+
+	if (a[1] != 8)
+		return -EINVAL;
+	if (copy_from_user(emu->proc->mm, &set, a[0], sizeof(set)))
+		return -EFAULT;
+	emu->sig.saved_mask = emu->sigmask;
+	emu->sig.restore_mask = true;
+	emu->sigmask = le64toh(set) &
+		      ~((UINT64_C(1) << (SIGKILL_LINUX - 1)) | (UINT64_C(1) << (SIGSTOP_LINUX - 1)));
+	return timer_sleep(emu, CLOCK_MONOTONIC, INT64_MAX);
 }
