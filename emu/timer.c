@@ -543,18 +543,46 @@ static int64_t timer_sleep(struct emu *emu, clockid_t clock, int64_t deadline)
 	}
 }
 
+/* A guest struct timespec at @addr into @t: 0, -EFAULT, or -EINVAL when it is not valid. */
+static int timer_read_ts(struct emu *emu, uint64_t addr, int64_t t[2])
+{
+	if (copy_from_user(emu->proc->mm, t, addr, 2 * sizeof(t[0])))
+		return -EFAULT;
+	t[0] = (int64_t)le64toh((uint64_t)t[0]);
+	t[1] = (int64_t)le64toh((uint64_t)t[1]);
+	if (t[0] < 0 || t[1] < 0 || t[1] >= NSEC)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * The mask of sigsuspend() and ppoll(): the guest's sigset at @addr (@size bytes) replaces
+ * the mask for the wait; the next frame (or the syscall exit) puts the old one back.
+ */
+static int timer_wait_mask(struct emu *emu, uint64_t addr, uint64_t size)
+{
+	uint64_t set;
+
+	if (size != 8)
+		return -EINVAL;
+	if (copy_from_user(emu->proc->mm, &set, addr, sizeof(set)))
+		return -EFAULT;
+	emu->sig.saved_mask = emu->sigmask;
+	emu->sig.restore_mask = true;
+	emu->sigmask = le64toh(set) &
+		      ~((UINT64_C(1) << (SIGKILL_LINUX - 1)) | (UINT64_C(1) << (SIGSTOP_LINUX - 1)));
+	return 0;
+}
+
 int64_t emu_sys_clock_nanosleep(struct emu *emu, const uint64_t *a)
 {
 	bool abs = a[1] & TIMER_ABSTIME_LINUX;
 	clockid_t clock = (clockid_t)(int32_t)a[0];
 	int64_t t[2], deadline, left, err;
 
-	if (copy_from_user(emu->proc->mm, t, a[2], sizeof(t)))
-		return -EFAULT;
-	t[0] = (int64_t)le64toh((uint64_t)t[0]);
-	t[1] = (int64_t)le64toh((uint64_t)t[1]);
-	if (t[0] < 0 || t[1] < 0 || t[1] >= NSEC)
-		return -EINVAL;
+	err = timer_read_ts(emu, a[2], t);
+	if (err)
+		return err;
 	if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC && clock != CLOCK_BOOTTIME &&
 	    clock != CLOCK_TAI) {
 		/* The CPU, raw and coarse clocks: the host says what they do, uninterrupted. */
@@ -595,28 +623,19 @@ int64_t emu_sys_pause(struct emu *emu, const uint64_t *a)
 int64_t emu_sys_ppoll(struct emu *emu, const uint64_t *a)
 {
 	int64_t deadline = INT64_MAX, t[2], err;
-	uint64_t set;
 
 	if (a[1])
 		return -ENOSYS;
 	if (a[2]) {
-		if (copy_from_user(emu->proc->mm, t, a[2], sizeof(t)))
-			return -EFAULT;
-		t[0] = (int64_t)le64toh((uint64_t)t[0]);
-		t[1] = (int64_t)le64toh((uint64_t)t[1]);
-		if (t[0] < 0 || t[1] < 0 || t[1] >= NSEC)
-			return -EINVAL;
+		err = timer_read_ts(emu, a[2], t);
+		if (err)
+			return err;
 		deadline = clock_ns(CLOCK_MONOTONIC) + ts_to_ns(t[0], t[1], NSEC);
 	}
 	if (a[3]) {
-		if (a[4] != 8)
-			return -EINVAL;
-		if (copy_from_user(emu->proc->mm, &set, a[3], sizeof(set)))
-			return -EFAULT;
-		emu->sig.saved_mask = emu->sigmask;
-		emu->sig.restore_mask = true;
-		emu->sigmask = le64toh(set) & ~((UINT64_C(1) << (SIGKILL_LINUX - 1)) |
-						 (UINT64_C(1) << (SIGSTOP_LINUX - 1)));
+		err = timer_wait_mask(emu, a[3], a[4]);
+		if (err)
+			return err;
 	}
 	err = timer_sleep(emu, CLOCK_MONOTONIC, deadline);
 	/* A timeout writes back what is left: 0. */
@@ -628,18 +647,12 @@ int64_t emu_sys_ppoll(struct emu *emu, const uint64_t *a)
 	return err;
 }
 
-/* sigsuspend(): wait with the guest's mask; the next frame (or syscall exit) restores it. */
+/* sigsuspend(): wait with the guest's mask (timer_wait_mask()). */
 int64_t emu_sys_rt_sigsuspend(struct emu *emu, const uint64_t *a)
 {
-	uint64_t set;
+	int err = timer_wait_mask(emu, a[0], a[1]);
 
-	if (a[1] != 8)
-		return -EINVAL;
-	if (copy_from_user(emu->proc->mm, &set, a[0], sizeof(set)))
-		return -EFAULT;
-	emu->sig.saved_mask = emu->sigmask;
-	emu->sig.restore_mask = true;
-	emu->sigmask = le64toh(set) &
-		      ~((UINT64_C(1) << (SIGKILL_LINUX - 1)) | (UINT64_C(1) << (SIGSTOP_LINUX - 1)));
+	if (err)
+		return err;
 	return timer_sleep(emu, CLOCK_MONOTONIC, INT64_MAX);
 }
