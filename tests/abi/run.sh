@@ -8,6 +8,7 @@
 # Environment: ABI_FILES, a directory whose files are copied into both directories first;
 # ABI_STDIN, a file for stdin (default /dev/null); ABI_QUIET=1: no line when all is well.
 set -u
+. "$(dirname "$0")/../native.sh"
 mmuemu=$1 guest=$2 ref=$3
 shift 3
 case $guest in /*) ;; *) guest=$(pwd)/$guest ;; esac
@@ -23,14 +24,15 @@ stdin=${ABI_STDIN:-/dev/null}
 refguest=$guest
 case $ref in
 native)
-	[ "$(uname -m)" = x86_64 ] || { echo "not an x86_64 host: no native run"; exit 77; }
+	native_ok "$guest" || { echo "the host's machine is not the guest's: no native run"; exit 77; }
 	runner= ;;
 native:*)
 	# Another build of the same program, run natively: for programs whose output is
 	# the same on every architecture, where qemu-user departs from Linux too often.
-	[ "$(uname -m)" = x86_64 ] || { echo "not an x86_64 host: no native run"; exit 77; }
 	refguest=${ref#native:}
 	case $refguest in /*) ;; *) refguest=$(pwd)/$refguest ;; esac
+	native_ok "$refguest" ||
+		{ echo "the host's machine is not the reference build's: no native run"; exit 77; }
 	ref=native
 	runner= ;;
 *)

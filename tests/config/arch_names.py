@@ -38,12 +38,6 @@ ALLOW = [
     # The unit tests build fake and reference page tables per format (tests/unit/fake.c,
     # refwalk.c): written from each architecture's manual, not from mmuemu.
     ('tests/unit/', ''),
-    # "native" means an x86_64 host in these runners (not yet the ELF-machine check of
-    # tests/emu/run_ref.sh): owned by other engineers this session.
-    ('tests/abi/run.sh', 'uname -m'),
-    ('tests/signals/run.sh', 'uname -m'),
-    ('tests/proc/run.sh', 'uname -m'),
-    ('tests/proc/env.sh', 'uname -m'),
     # This file names them to look for them.
     ('tests/config/arch_names.py', ''),
 ]

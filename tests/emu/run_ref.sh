@@ -4,6 +4,7 @@
 # ("native" or "qemu-aarch64") and compare stdout and the exit status; mmuemu must write
 # nothing to stderr. Exit 77 (skip) when the reference cannot run here.
 set -u
+. "$(dirname "$0")/../native.sh"
 mmuemu=$1 guest=$2 ref=$3
 shift 3
 tmp=$(mktemp -d) || exit 1
@@ -11,8 +12,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 case $ref in
 native)
-	# Native only where the guest's ELF machine is the host's (that of /bin/sh).
-	[ "$(od -An -tu2 -j18 -N2 "$guest")" = "$(od -An -tu2 -j18 -N2 /bin/sh)" ] ||
+	native_ok "$guest" ||
 		{ echo "the host's machine is not the guest's: no native run"; exit 77; }
 	"$guest" "$@" >"$tmp/ref.out" 2>"$tmp/ref.err" ;;
 *)

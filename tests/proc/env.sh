@@ -6,11 +6,12 @@
 # are compared as sets (qemu-user reorders them); qemu's /proc/self/environ is the qemu
 # process's own, so under qemu only mmuemu's is checked against envp. TAP output.
 set -u
+. "$(dirname "$0")/../native.sh"
 mmuemu=$1 guest=$2 ref=$3
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 case $ref in
-native) [ "$(uname -m)" = x86_64 ] || { echo "1..0 # SKIP not an x86_64 host"; exit 0; } ;;
+native) native_ok "$guest" || { echo "1..0 # SKIP the host's machine is not the guest's"; exit 0; } ;;
 *) command -v "$ref" >/dev/null 2>&1 || { echo "1..0 # SKIP $ref not installed"; exit 0; } ;;
 esac
 n=0 fail=0

@@ -10,6 +10,7 @@
 #     the mmuemu process and MARKER a string in mmuemu's own environment; stdout must be
 #     EXPECTED (@COMM@ stands for the guest's comm), the exit status 0, and mmuemu alive.
 set -u
+. "$(dirname "$0")/../native.sh"
 mode=$1 mmuemu=$2 guest=$3
 shift 3
 case $guest in /*) ;; *) guest=$(pwd)/$guest ;; esac
@@ -45,7 +46,7 @@ fi
 ref=$1
 case $ref in
 native)
-	[ "$(uname -m)" = x86_64 ] || { echo "not an x86_64 host: no native run"; exit 77; }
+	native_ok "$guest" || { echo "the host's machine is not the guest's: no native run"; exit 77; }
 	runner= ;;
 *)
 	command -v "$ref" >/dev/null 2>&1 || { echo "$ref not installed"; exit 77; }

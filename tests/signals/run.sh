@@ -5,6 +5,7 @@
 # stderr must be identical too. A guest that exits 77 under mmuemu only (SKIP: a feature
 # it needs is missing) makes the test skip.
 set -u
+. "$(dirname "$0")/../native.sh"
 mmuemu=$1 guest=$2 ref=$3 file=${4:-} stderr=
 [ "$file" = --stderr ] && file= stderr=1
 tmp=$(mktemp -d) || exit 1
@@ -12,7 +13,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 case $ref in
 native)
-	[ "$(uname -m)" = x86_64 ] || { echo "not an x86_64 host: no native run"; exit 77; }
+	native_ok "$guest" || { echo "the host's machine is not the guest's: no native run"; exit 77; }
 	set -- "$guest" ;;
 *)
 	command -v "$ref" >/dev/null 2>&1 || { echo "$ref not installed"; exit 77; }
