@@ -163,6 +163,8 @@ struct emu;
  *     (Unicorn does not make guest atomics atomic across instances). Released around
  *     blocking host calls.
  * @tasks: every task (struct emu) of the machine, the first one first.
+ * @procs: every process (struct emu_proc) of the machine, zombies included, the first
+ *     one first.
  * @next_pid: the next pid or tid to hand out; the first task has EMU_GUEST_PID.
  */
 struct emu_machine {
@@ -170,6 +172,7 @@ struct emu_machine {
 	struct mm_phys *phys;
 	pthread_mutex_t run_lock;
 	GList *tasks;
+	GList *procs;
 	int next_pid;
 };
 
@@ -248,6 +251,7 @@ struct emu {
 	uint8_t unknown_named[1024 / 8];
 	struct emu_timers *timers; /* itimers and POSIX timers (timer.c), NULL until used */
 	_Atomic uint64_t kicks;   /* emu_engine_kick() calls, from any thread */
+	int wake_fd;              /* task.c: readable once emu_task_wake() was called */
 };
 
 /**
@@ -344,6 +348,30 @@ int64_t emu_sys_timer_settime(struct emu *emu, const uint64_t *a);
 int64_t emu_sys_timer_gettime(struct emu *emu, const uint64_t *a);
 int64_t emu_sys_timer_getoverrun(struct emu *emu, const uint64_t *a);
 int64_t emu_sys_timer_delete(struct emu *emu, const uint64_t *a);
+
+/* ---- task.c: tasks, the run lock, blocking and waking ---- */
+
+/** emu_task_init() - the task's wake descriptor. 0 or a negative errno. */
+int emu_task_init(struct emu *emu);
+void emu_task_exit(struct emu *emu);
+/**
+ * emu_task_block() - before a host call that may block: release the run lock so that
+ * other tasks run. Until emu_task_unblock(), the caller must not touch guest memory,
+ * mm/, the engine or any machine state.
+ */
+void emu_task_block(struct emu *emu);
+/** emu_task_unblock() - after the blocking host call: take the run lock back. */
+void emu_task_unblock(struct emu *emu);
+/**
+ * emu_task_wake_fd() - a host descriptor that polls readable once emu_task_wake() was
+ * called: a blocking call polls it beside its own descriptors, and returns -EINTR (or
+ * restarts) when it fires and a signal is deliverable.
+ */
+int emu_task_wake_fd(struct emu *emu);
+/** emu_task_wake() - from any thread: end @emu's blocking wait (a signal, an exit). */
+void emu_task_wake(struct emu *emu);
+/** emu_task_wake_clear() - drain the wake descriptor before looking at what woke it. */
+void emu_task_wake_clear(struct emu *emu);
 
 /* ---- report.c ---- */
 

@@ -176,6 +176,8 @@ int emu_run(const struct emu_options *opt, const char *path, int argc, char **ar
 	emu->proc = proc;
 	emu->tid = proc->pid;
 	machine.tasks = g_list_append(machine.tasks, emu);
+	machine.procs = g_list_append(machine.procs, proc);
+	emu->wake_fd = -1;
 	emu->arch = img.arch;
 	emu->cpu = img.arch->cpu;
 	emu->mmu = img.arch->mmu;
@@ -184,6 +186,11 @@ int emu_run(const struct emu_options *opt, const char *path, int argc, char **ar
 	exe_path = realpath(path, NULL);
 
 	status = EMU_EXIT_INTERNAL;
+	err = emu_task_init(emu);
+	if (err) {
+		emu_warn("cannot create the task: %s", strerror(-err));
+		goto out_free;
+	}
 	err = mm_phys_create(opt->mem_size, emu->mmu->page_shift, &machine.phys);
 	if (err) {
 		emu_warn("cannot reserve %" G_GUINT64_FORMAT " MiB of guest memory: %s",
@@ -255,7 +262,9 @@ out_phys:
 out_free:
 	free(exe_path);
 	emu_elf_close(&img);
+	emu_task_exit(emu);
 	g_list_free(machine.tasks);
+	g_list_free(machine.procs);
 	g_free(emu);
 	g_free(proc);
 	pthread_mutex_destroy(&machine.run_lock);
