@@ -33,9 +33,16 @@
 
 static int elf_error(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* emu_elf_probe(): no messages, and the errno execve gives for what failed. */
+static __thread bool elf_quiet;
+static __thread int elf_errno;
+
 static int elf_error(const char *path, const char *fmt, ...)
 {
 	va_list ap;
+
+	if (elf_quiet)
+		return -1;
 
 	fprintf(stderr, "mmuemu: %s: ", path);
 	va_start(ap, fmt);
@@ -73,6 +80,7 @@ static int elf_read_file(const char *path, struct emu_image *img)
 	int fd;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
+	elf_errno = fd < 0 ? errno : EACCES;
 	if (fd < 0)
 		return elf_error(path, "cannot open: %s", strerror(errno));
 	if (fstat(fd, &st) < 0) {
@@ -91,6 +99,7 @@ static int elf_read_file(const char *path, struct emu_image *img)
 		elf_error(path, "file too large (%jd bytes)", (intmax_t)st.st_size);
 		goto out_close;
 	}
+	elf_errno = ENOEXEC;
 	img->size = (uint64_t)st.st_size;
 	img->data = g_malloc(img->size ? img->size : 1);
 	while (done < img->size) {
@@ -351,6 +360,17 @@ int emu_elf_open(const char *path, struct emu_image *img)
 out_close:
 	emu_elf_close(img);
 	return -1;
+}
+
+int emu_elf_probe(const char *path, struct emu_image *img)
+{
+	int ret;
+
+	elf_quiet = true;
+	elf_errno = ENOEXEC;
+	ret = emu_elf_open(path, img);
+	elf_quiet = false;
+	return ret ? -elf_errno : 0;
 }
 
 void emu_elf_close(struct emu_image *img)

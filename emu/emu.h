@@ -196,6 +196,7 @@ struct emu_proc {
 	int pid, ppid, pgid, sid;
 	struct emu_proc *parent;
 	GList *children;
+	char *exec_path, *exec_exe;  /* owned @path and @exe_path after an execve (exec.c) */
 	int exit_code;
 	bool zombie;
 };
@@ -272,6 +273,12 @@ struct emu_result {
  * Return: 0, or -1 after one line on stderr naming the problem.
  */
 int emu_elf_open(const char *path, struct emu_image *img);
+/**
+ * emu_elf_probe() - emu_elf_open() for execve: no message.
+ * Return: 0, or -ENOENT, -EACCES... from the open, or -ENOEXEC for a file that is no
+ * program mmuemu runs.
+ */
+int emu_elf_probe(const char *path, struct emu_image *img);
 /** emu_elf_close() - free what emu_elf_open() read. */
 void emu_elf_close(struct emu_image *img);
 /**
@@ -285,12 +292,12 @@ int emu_elf_load(struct emu *emu, const struct emu_image *img);
 
 /**
  * emu_stack_setup() - map the stack and lay out argc, argv, envp and the auxiliary vector
- * as Linux's create_elf_tables() does.
+ * as Linux's create_elf_tables() does. @envp NULL: the command line's environment.
  * @sp: the initial stack pointer.
  * Return: 0, -ENOMEM when guest memory ran out (status 139), or -1, each after a message.
  */
 int emu_stack_setup(struct emu *emu, const struct emu_image *img, int argc, char **argv,
-		    uint64_t *sp);
+		    char **envp, uint64_t *sp);
 
 /* ---- engine.c: the Unicorn adapter (with regs.c, the only files that include it) ---- */
 
@@ -425,6 +432,12 @@ void emu_stats_compare(const struct emu_result *const *res, unsigned n, FILE *ou
  */
 int emu_run(const struct emu_options *opt, const char *path, int argc, char **argv,
 	    struct emu_result *res);
+
+/* ---- exec.c ---- */
+
+/** emu_sys_execve(), emu_sys_execveat() - replace the program (exec.c). */
+int64_t emu_sys_execve(struct emu *emu, const uint64_t *a);
+int64_t emu_sys_execveat(struct emu *emu, const uint64_t *a);
 
 /* ---- guestmem.c: a leaf ---- */
 

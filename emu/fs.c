@@ -80,6 +80,15 @@ void emu_fs_exit(struct emu *emu)
 	emu->proc->fs = NULL;
 }
 
+void emu_fs_close_on_exec(struct emu *emu)
+{
+	struct emu_fs *fs = emu->proc->fs;
+
+	for (unsigned i = 0; i < EMU_FS_MAX_FDS; i++)
+		if (fs->fd[i].cloexec)
+			fs_fd_clear(&fs->fd[i]);
+}
+
 /* A generated /proc file is written at its first use, as Linux writes it when it is read. */
 int emu_fs_host_fd(struct emu *emu, uint64_t fd)
 {
@@ -372,6 +381,55 @@ static int fs_at(struct emu *emu, uint64_t dirfd, uint64_t pathp, unsigned how, 
 	if (n == 0)
 		return empty_ok ? 1 : -ENOENT;
 	return fs_resolve(emu, dirfd, path, how, t);
+}
+
+int emu_fs_exec_path(struct emu *emu, uint64_t dirfd, uint64_t pathp, bool empty_ok,
+		     char *out, char *guest)
+{
+	struct fs_target t;
+	struct emu_fd *f;
+	int err;
+
+	err = (int)fs_path(emu, pathp, guest);
+	if (err < 0)
+		return err;
+	if (err == 0) {
+		if (!empty_ok)
+			return -ENOENT;
+		f = fs_get(emu, (uint64_t)(uint32_t)dirfd);
+		if (!f)
+			return -EBADF;
+		if (f->kind != EMU_FD_HOST)
+			return -EACCES;
+		err = fs_host_fd_path(f->host, out, PATH_MAX_LINUX);
+		if (err < 0)
+			return err;
+		return out[0] == '/' ? 0 : -ENOENT;
+	}
+	err = fs_resolve(emu, dirfd, guest, FS_FOLLOW, &t);
+	if (err)
+		return err;
+	if (t.proc)
+		return -EACCES;
+	if (t.missing)
+		return -ENOENT;
+	g_strlcpy(out, t.path, PATH_MAX_LINUX);
+	return 0;
+}
+
+int emu_fs_exec_path_host(struct emu *emu, const char *path, char *out)
+{
+	struct fs_target t;
+	int err = fs_resolve(emu, (uint64_t)(int64_t)AT_FDCWD_LINUX, path, FS_FOLLOW, &t);
+
+	if (err)
+		return err;
+	if (t.proc)
+		return -EACCES;
+	if (t.missing)
+		return -ENOENT;
+	g_strlcpy(out, t.path, PATH_MAX_LINUX);
+	return 0;
 }
 
 static int64_t fs_ret(long r)

@@ -64,6 +64,17 @@ struct emu_proc_exec {
 int emu_fs_init(struct emu *emu);
 /** emu_fs_exit() - close every guest fd. */
 void emu_fs_exit(struct emu *emu);
+/** emu_fs_close_on_exec() - execve: close the guest fds marked close-on-exec. */
+void emu_fs_close_on_exec(struct emu *emu);
+/**
+ * emu_fs_exec_path() - execve's path: copy the guest's at @pathp into @guest and resolve
+ * it against @dirfd, links followed, into the host's canonical @out (both PATH_MAX_LINUX);
+ * an empty path with @empty_ok is @dirfd's file. 0 or a negative errno.
+ */
+int emu_fs_exec_path(struct emu *emu, uint64_t dirfd, uint64_t pathp, bool empty_ok,
+		     char *out, char *guest);
+/** emu_fs_exec_path_host() - emu_fs_exec_path() of a host string (a script's interpreter). */
+int emu_fs_exec_path_host(struct emu *emu, const char *path, char *out);
 /** emu_fs_host_fd() - the host fd behind guest @fd, or -EBADF. */
 int emu_fs_host_fd(struct emu *emu, uint64_t fd);
 /** emu_fs_is_open() - guest @fd is open. */

@@ -224,7 +224,7 @@ int emu_run(const struct emu_options *opt, const char *path, int argc, char **ar
 	emu_fs_init(emu);
 	if (emu_elf_load(emu, &img))
 		goto out_mm;
-	err = emu_stack_setup(emu, &img, argc, argv, &sp);
+	err = emu_stack_setup(emu, &img, argc, argv, NULL, &sp);
 	if (err) {
 		/* Out of guest memory is the status a fault would give, as README says. */
 		if (err == -ENOMEM)
@@ -237,6 +237,7 @@ int emu_run(const struct emu_options *opt, const char *path, int argc, char **ar
 	emu_check_mm(emu, "exec of %s", path);
 	pthread_mutex_lock(&machine.run_lock);
 	run_guest(emu, img.entry);
+	path = proc->path;
 	pthread_mutex_unlock(&machine.run_lock);
 	fflush(stdout);
 	emu_report_end(emu);
@@ -261,6 +262,8 @@ out_phys:
 	mm_phys_destroy(emu->machine->phys);
 out_free:
 	free(exe_path);
+	g_free(proc->exec_path);
+	g_free(proc->exec_exe);
 	emu_elf_close(&img);
 	emu_task_exit(emu);
 	g_list_free(machine.tasks);

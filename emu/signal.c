@@ -600,3 +600,22 @@ int64_t emu_sys_tkill(struct emu *emu, const uint64_t *a)
 		return -ESRCH;
 	return sig_send_checked(emu, a[1], SI_TKILL_LINUX);
 }
+
+/* flush_signal_handlers(): handled signals go back to SIG_DFL, ignored ones stay ignored. */
+void emu_signal_exec(struct emu *emu)
+{
+	for (int sig = 1; sig <= EMU_NSIG; sig++) {
+		struct sig_action a = sig_get(emu, sig);
+
+		if (a.handler == SIG_IGN_LINUX) {
+			a = (struct sig_action){ .handler = SIG_IGN_LINUX };
+		} else {
+			a = (struct sig_action){ .handler = SIG_DFL_LINUX };
+		}
+		sig_put(emu, sig, &a);
+	}
+	emu->sig.ss_sp = emu->sig.ss_size = 0;
+	emu->sig.ss_flags = 0;
+	emu->sig.tramp = 0;
+	emu->sig.restore_mask = false;
+}

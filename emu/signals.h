@@ -54,6 +54,8 @@ struct emu_sigstate {
  * The system calls, each with the six raw arguments (syscall.c's table calls them).
  * Return: what the guest sees in its return register.
  */
+/** emu_signal_exec() - execve: handlers back to SIG_DFL, no alternate stack. */
+void emu_signal_exec(struct emu *emu);
 int64_t emu_sys_rt_sigaction(struct emu *emu, const uint64_t *a);
 int64_t emu_sys_rt_sigprocmask(struct emu *emu, const uint64_t *a);
 int64_t emu_sys_rt_sigpending(struct emu *emu, const uint64_t *a);

@@ -67,12 +67,12 @@ static void stack_put_word(struct stack_builder *b, uint64_t addr, uint64_t v)
 }
 
 int emu_stack_setup(struct emu *emu, const struct emu_image *img, int argc, char **argv,
-		    uint64_t *sp_out)
+		    char **envp_arg, uint64_t *sp_out)
 {
 	struct mm_struct *mm = emu->proc->mm;
 	const struct arch_cpu *cpu = emu->cpu;
 	char *empty_env[] = { NULL };
-	char **envp = emu->machine->opt->env ? emu->machine->opt->env : empty_env;
+	char **envp = envp_arg ? envp_arg : emu->machine->opt->env ? emu->machine->opt->env : empty_env;
 	uint64_t top = emu->mmu->stack_top, strings = 0, execfn, platform = 0, random;
 	uint64_t auxv[EMU_AUXV_MAX * 2], *argv_addr, *envp_addr, sp, items, a;
 	struct stack_builder b;

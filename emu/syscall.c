@@ -668,6 +668,8 @@ static const struct emu_syscall emu_syscalls[] = {
 	{ "ioctl", "fxx", emu_sys_ioctl, 0 },
 	{ "fstat", "fx", emu_sys_fstat, 0 },
 	{ "newfstatat", "fsxx", emu_sys_newfstatat, 0 },
+	{ "execve", "sxx", emu_sys_execve, EMU_SC_MM },
+	{ "execveat", "fsxxx", emu_sys_execveat, EMU_SC_MM },
 	{ "getpid", "", sys_getpid, 0 },
 	{ "gettid", "", sys_gettid, 0 },
 	{ "getppid", "", sys_getppid, 0 },
