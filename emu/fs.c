@@ -60,10 +60,12 @@ int emu_fs_init(struct emu *emu)
 	return 0;
 }
 
-static void fs_fd_clear(struct emu_fd *f)
+static void fs_fd_clear(struct emu *emu, struct emu_fd *f)
 {
-	if (f->host >= 0)
+	if (f->host >= 0) {
+		emu_flock_close(emu, f->host, f->ofd);
 		close(f->host);
+	}
 	g_free(f->node);
 	*f = (struct emu_fd){ .host = -1 };
 }
@@ -75,9 +77,16 @@ void emu_fs_exit(struct emu *emu)
 	if (!fs)
 		return;
 	for (unsigned i = 0; i < EMU_FS_MAX_FDS; i++)
-		fs_fd_clear(&fs->fd[i]);
+		fs_fd_clear(emu, &fs->fd[i]);
 	g_free(fs);
 	emu->proc->fs = NULL;
+}
+
+struct emu_ofd *emu_fs_ofd(struct emu *emu, uint64_t fd)
+{
+	struct emu_fd *f = fs_get(emu, fd);
+
+	return f ? f->ofd : NULL;
 }
 
 /* A generated /proc file is written at its first use, as Linux writes it when it is read. */
@@ -103,7 +112,8 @@ int emu_fs_install(struct emu *emu, int host, unsigned min, bool cloexec, enum e
 
 	for (unsigned i = min; fs && i < EMU_FS_MAX_FDS; i++) {
 		if (fs->fd[i].host < 0) {
-			fs->fd[i] = (struct emu_fd){ .host = host, .cloexec = cloexec, .kind = kind };
+			fs->fd[i] = (struct emu_fd){ .host = host, .cloexec = cloexec, .kind = kind,
+						     .ofd = emu_ofd_new() };
 			return (int)i;
 		}
 	}
@@ -820,7 +830,7 @@ int64_t emu_sys_open(struct emu *emu, const uint64_t *a)
 
 static void fs_release(struct emu *emu, uint64_t fd)
 {
-	fs_fd_clear(&emu->proc->fs->fd[fd]);
+	fs_fd_clear(emu, &emu->proc->fs->fd[fd]);
 }
 
 int64_t emu_sys_close(struct emu *emu, const uint64_t *a)
@@ -854,6 +864,9 @@ static int64_t fs_dup_min(struct emu *emu, uint64_t old, uint64_t min, bool cloe
 		emu->proc->fs->fd[g].node = copy.node ? g_memdup2(copy.node, sizeof(*copy.node)) : NULL;
 		emu->proc->fs->fd[g].filled = copy.filled;
 		emu->proc->fs->fd[g].dirpos = copy.dirpos;
+		g_free(emu->proc->fs->fd[g].ofd);
+		emu->proc->fs->fd[g].ofd = copy.ofd;
+		copy.ofd->refs++;
 	}
 	return g;
 }
@@ -877,11 +890,12 @@ static int64_t fs_dup3(struct emu *emu, uint64_t old, uint64_t new, bool cloexec
 		return -errno;
 	copy = *f;
 	copy.node = copy.node ? g_memdup2(copy.node, sizeof(*copy.node)) : NULL;
+	copy.ofd->refs++;
 	if (fs_get(emu, new))
 		fs_release(emu, new);
 	emu->proc->fs->fd[new] = (struct emu_fd){ .host = h, .cloexec = cloexec, .kind = copy.kind,
 					    .node = copy.node, .filled = copy.filled,
-					    .dirpos = copy.dirpos };
+					    .dirpos = copy.dirpos, .ofd = copy.ofd };
 	return (int64_t)new;
 }
 
@@ -929,6 +943,13 @@ int64_t emu_sys_fcntl(struct emu *emu, const uint64_t *a)
 	case F_SETFL_LINUX:
 		r = fcntl(f->host, F_SETFL, (int)fs_oflags_to_host(emu, (uint32_t)a[2]));
 		return fs_ret(r);
+	case F_GETLK_LINUX:
+	case F_SETLK_LINUX:
+	case F_SETLKW_LINUX:
+	case F_OFD_GETLK_LINUX:
+	case F_OFD_SETLK_LINUX:
+	case F_OFD_SETLKW_LINUX:
+		return emu_flock_fcntl(emu, f->host, f->ofd, (uint32_t)a[1], a[2]);
 	default:
 		return -EINVAL;
 	}
