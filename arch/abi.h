@@ -69,6 +69,23 @@
 #define F_GETFL_LINUX         3
 #define F_SETFL_LINUX         4
 #define F_DUPFD_CLOEXEC_LINUX 1030
+/* File locks: fcntl's commands and types, flock's operations; struct flock is the same
+ * 32 bytes on x86_64, arm64 and riscv64 (short type, short whence, off_t start, off_t len,
+ * int pid), emu/flock.c reads it. */
+#define F_GETLK_LINUX         5
+#define F_SETLK_LINUX         6
+#define F_SETLKW_LINUX        7
+#define F_OFD_GETLK_LINUX     36
+#define F_OFD_SETLK_LINUX     37
+#define F_OFD_SETLKW_LINUX    38
+#define F_RDLCK_LINUX         0
+#define F_WRLCK_LINUX         1
+#define F_UNLCK_LINUX         2
+#define LOCK_SH_LINUX         1
+#define LOCK_EX_LINUX         2
+#define LOCK_NB_LINUX         4
+#define LOCK_UN_LINUX         8
+#define FLOCK_SIZE_LINUX      32
 #define TCGETS_LINUX          0x5401
 #define TIOCGWINSZ_LINUX      0x5413
 #define TERMIOS_SIZE_LINUX    36	/* the kernel's struct termios, not glibc's */

@@ -21,6 +21,7 @@ struct emu_fd {
 	bool filled;              /* EMU_FD_PROC: generated already */
 	struct emu_proc_node *node; /* EMU_FD_PROC: what it is (owned) */
 	uint64_t dirpos;          /* EMU_FD_PROC directory: the next entry */
+	struct emu_ofd *ofd;      /* the open file description, shared by dups (flock.c) */
 };
 
 struct emu_fs {

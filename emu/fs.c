@@ -47,8 +47,12 @@ int emu_fs_init(struct emu *emu)
 	for (unsigned i = 0; i < EMU_FS_MAX_FDS; i++)
 		fs->fd[i] = (struct emu_fd){ .host = -1 };
 	/* Copies, so that the guest closing its stdout leaves mmuemu's own alone. */
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 3; i++) {
 		fs->fd[i].host = fcntl(i, F_DUPFD_CLOEXEC, 3);
+		/* Every open guest fd has its description, the standard three too. */
+		if (fs->fd[i].host >= 0)
+			fs->fd[i].ofd = emu_ofd_new();
+	}
 	if (!getcwd(fs->cwd, sizeof(fs->cwd)))
 		g_strlcpy(fs->cwd, "/", sizeof(fs->cwd));
 	if (stat("/proc", &st) == 0) {
@@ -60,10 +64,12 @@ int emu_fs_init(struct emu *emu)
 	return 0;
 }
 
-static void fs_fd_clear(struct emu_fd *f)
+static void fs_fd_clear(struct emu *emu, struct emu_fd *f)
 {
-	if (f->host >= 0)
+	if (f->host >= 0) {
+		emu_flock_close(emu, f->host, f->ofd);
 		close(f->host);
+	}
 	g_free(f->node);
 	*f = (struct emu_fd){ .host = -1 };
 }
@@ -75,7 +81,7 @@ void emu_fs_exit(struct emu *emu)
 	if (!fs)
 		return;
 	for (unsigned i = 0; i < EMU_FS_MAX_FDS; i++)
-		fs_fd_clear(&fs->fd[i]);
+		fs_fd_clear(emu, &fs->fd[i]);
 	g_free(fs);
 	emu->proc->fs = NULL;
 }
@@ -86,7 +92,18 @@ void emu_fs_close_on_exec(struct emu *emu)
 
 	for (unsigned i = 0; i < EMU_FS_MAX_FDS; i++)
 		if (fs->fd[i].cloexec)
-			fs_fd_clear(&fs->fd[i]);
+			fs_fd_clear(emu, &fs->fd[i]);
+}
+
+/* flock(2): the lock table (flock.c) keys the lock on the fd's open file description. */
+int64_t emu_sys_flock(struct emu *emu, const uint64_t *a)
+{
+	uint64_t fd = (uint64_t)(int64_t)(int32_t)a[0];
+	int h = emu_fs_host_fd(emu, fd);
+
+	if (h < 0)
+		return h;
+	return emu_flock_flock(emu, h, fs_get(emu, fd)->ofd, a[1]);
 }
 
 /* A generated /proc file is written at its first use, as Linux writes it when it is read. */
@@ -112,7 +129,8 @@ int emu_fs_install(struct emu *emu, int host, unsigned min, bool cloexec, enum e
 
 	for (unsigned i = min; fs && i < EMU_FS_MAX_FDS; i++) {
 		if (fs->fd[i].host < 0) {
-			fs->fd[i] = (struct emu_fd){ .host = host, .cloexec = cloexec, .kind = kind };
+			fs->fd[i] = (struct emu_fd){ .host = host, .cloexec = cloexec, .kind = kind,
+						     .ofd = emu_ofd_new() };
 			return (int)i;
 		}
 	}
@@ -878,7 +896,7 @@ int64_t emu_sys_open(struct emu *emu, const uint64_t *a)
 
 static void fs_release(struct emu *emu, uint64_t fd)
 {
-	fs_fd_clear(&emu->proc->fs->fd[fd]);
+	fs_fd_clear(emu, &emu->proc->fs->fd[fd]);
 }
 
 int64_t emu_sys_close(struct emu *emu, const uint64_t *a)
@@ -912,6 +930,9 @@ static int64_t fs_dup_min(struct emu *emu, uint64_t old, uint64_t min, bool cloe
 		emu->proc->fs->fd[g].node = copy.node ? g_memdup2(copy.node, sizeof(*copy.node)) : NULL;
 		emu->proc->fs->fd[g].filled = copy.filled;
 		emu->proc->fs->fd[g].dirpos = copy.dirpos;
+		g_free(emu->proc->fs->fd[g].ofd);
+		emu->proc->fs->fd[g].ofd = copy.ofd;
+		copy.ofd->refs++;
 	}
 	return g;
 }
@@ -935,11 +956,12 @@ static int64_t fs_dup3(struct emu *emu, uint64_t old, uint64_t new, bool cloexec
 		return -errno;
 	copy = *f;
 	copy.node = copy.node ? g_memdup2(copy.node, sizeof(*copy.node)) : NULL;
+	copy.ofd->refs++;
 	if (fs_get(emu, new))
 		fs_release(emu, new);
 	emu->proc->fs->fd[new] = (struct emu_fd){ .host = h, .cloexec = cloexec, .kind = copy.kind,
 					    .node = copy.node, .filled = copy.filled,
-					    .dirpos = copy.dirpos };
+					    .dirpos = copy.dirpos, .ofd = copy.ofd };
 	return (int64_t)new;
 }
 
@@ -987,6 +1009,13 @@ int64_t emu_sys_fcntl(struct emu *emu, const uint64_t *a)
 	case F_SETFL_LINUX:
 		r = fcntl(f->host, F_SETFL, (int)fs_oflags_to_host(emu, (uint32_t)a[2]));
 		return fs_ret(r);
+	case F_GETLK_LINUX:
+	case F_SETLK_LINUX:
+	case F_SETLKW_LINUX:
+	case F_OFD_GETLK_LINUX:
+	case F_OFD_SETLK_LINUX:
+	case F_OFD_SETLKW_LINUX:
+		return emu_flock_fcntl(emu, f->host, f->ofd, (uint32_t)a[1], a[2]);
 	default:
 		return -EINVAL;
 	}

@@ -175,6 +175,24 @@ int64_t emu_sys_faccessat(struct emu *emu, const uint64_t *a);
 int64_t emu_sys_faccessat2(struct emu *emu, const uint64_t *a);
 int64_t emu_sys_access(struct emu *emu, const uint64_t *a);
 int64_t emu_sys_fcntl(struct emu *emu, const uint64_t *a);
+int64_t emu_sys_flock(struct emu *emu, const uint64_t *a);
+
+/*
+ * File locks (emu/flock.c): one table for the machine, keyed by the host file's device and
+ * inode, so that guest processes sharing one host process are told apart. struct emu_ofd
+ * is an open file description: dup'd fds share one, OFD and flock() locks belong to it.
+ */
+struct emu_ofd {
+	int refs;
+};
+struct emu_ofd *emu_ofd_new(void);
+/** emu_flock_fcntl() - fcntl's lock commands @cmd on @host (open with @ofd) at guest @arg. */
+int64_t emu_flock_fcntl(struct emu *emu, int host, struct emu_ofd *ofd, uint32_t cmd, uint64_t arg);
+/** emu_flock_flock() - flock(2) operation @how on @host, open with @ofd. */
+int64_t emu_flock_flock(struct emu *emu, int host, struct emu_ofd *ofd, uint64_t how);
+/** emu_flock_close() - @host is closing: drop the process's POSIX locks on its file, and
+ * drop one reference to @ofd, with its OFD and flock() locks at the last. */
+void emu_flock_close(struct emu *emu, int host, struct emu_ofd *ofd);
 int64_t emu_sys_dup(struct emu *emu, const uint64_t *a);
 int64_t emu_sys_dup2(struct emu *emu, const uint64_t *a);
 int64_t emu_sys_dup3(struct emu *emu, const uint64_t *a);

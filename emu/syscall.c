@@ -606,6 +606,7 @@ static const struct emu_syscall emu_syscalls[] = {
 	{ "dup2", "ff", emu_sys_dup2, 0 },
 	{ "dup3", "ffx", emu_sys_dup3, 0 },
 	{ "fcntl", "fdx", emu_sys_fcntl, 0 },
+	{ "flock", "fx", emu_sys_flock, 0 },
 	{ "getcwd", "xu", emu_sys_getcwd, 0 },
 	{ "chdir", "s", emu_sys_chdir, 0 },
 	{ "fchdir", "f", emu_sys_fchdir, 0 },

@@ -17,6 +17,7 @@ static const char *const generic_syscalls[] = {
 	[24] = "dup3",
 	[25] = "fcntl",
 	[29] = "ioctl",
+	[32] = "flock",
 	[34] = "mkdirat",
 	[35] = "unlinkat",
 	[36] = "symlinkat",

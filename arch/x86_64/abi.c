@@ -51,6 +51,7 @@ static const char *const x86_64_syscalls[] = {
 	[62] = "kill",
 	[63] = "uname",
 	[72] = "fcntl",
+	[73] = "flock",
 	[74] = "fsync",
 	[75] = "fdatasync",
 	[77] = "ftruncate",
