@@ -147,15 +147,21 @@ static void set_record(const struct lock *want, int type)
 }
 
 /* Wait for @want to be free of conflicts, the run lock released (F_SETLKW, LOCK_EX). */
-static void wait_free(struct emu *emu, const struct lock *want)
+/* A blocking lock waits for the conflict to go, or for a signal: -EINTR, as Linux gives. */
+static int wait_free(struct emu *emu, const struct lock *want)
 {
 	while (conflict(want)) {
 		struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+		emu_timer_expire(emu);
+		if (emu->sig.pending & ~emu->sigmask)
+			return -EINTR;
 
 		emu_task_block(emu);
 		nanosleep(&ts, NULL);
 		emu_task_unblock(emu);
 	}
+	return 0;
 }
 
 /* The guest's struct flock, as the kernel lays it out on every 64-bit architecture. */
@@ -266,7 +272,9 @@ int64_t emu_flock_fcntl(struct emu *emu, int host, struct emu_ofd *ofd, uint32_t
 	if (g.type != F_UNLCK_LINUX && conflict(&want)) {
 		if (cmd != F_SETLKW_LINUX && cmd != F_OFD_SETLKW_LINUX)
 			return -EAGAIN;
-		wait_free(emu, &want);
+		err = wait_free(emu, &want);
+		if (err)
+			return err;
 	}
 	set_record(&want, g.type);
 	return 0;
@@ -277,6 +285,7 @@ int64_t emu_flock_flock(struct emu *emu, int h, struct emu_ofd *ofd, uint64_t ho
 	uint32_t op = (uint32_t)how & ~(uint32_t)LOCK_NB_LINUX;
 	struct lock want;
 	struct stat st;
+	int err;
 
 	if (op != LOCK_SH_LINUX && op != LOCK_EX_LINUX && op != LOCK_UN_LINUX)
 		return -EINVAL;
@@ -293,7 +302,9 @@ int64_t emu_flock_flock(struct emu *emu, int h, struct emu_ofd *ofd, uint64_t ho
 	if (conflict(&want)) {
 		if (how & LOCK_NB_LINUX)
 			return -EWOULDBLOCK;
-		wait_free(emu, &want);
+		err = wait_free(emu, &want);
+		if (err)
+			return err;
 	}
 	locks = g_list_append(locks, g_memdup2(&want, sizeof(want)));
 	return 0;

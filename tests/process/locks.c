@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -29,6 +30,11 @@ static void show(const char *what, int fd, int type, long start, long len)
 		printf("%s: %s %ld+%ld pid %s%d\n", what, f.l_type == F_RDLCK ? "rd" : "wr",
 		       (long)f.l_start, (long)f.l_len, f.l_pid == getpid() ? "self" : "",
 		       f.l_pid == getpid() ? 0 : f.l_pid);
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
 }
 
 int main(void)
@@ -108,6 +114,14 @@ int main(void)
 	printf("flock sh a: %d\n", flock(a, LOCK_SH | LOCK_NB) < 0 ? -errno : 0);
 	printf("flock bad: %d\n", flock(a, 0) < 0 ? -errno : 0);
 	printf("record free of flock: %d\n", lk(wo, F_OFD_SETLK, F_WRLCK, SEEK_SET, 0, 0));
+	/* Waits that only a signal ends: another description of this process holds the lock. */
+	struct sigaction sa = { .sa_handler = on_alarm };   /* no SA_RESTART */
+
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(1);
+	printf("ofd setlkw, alarm: %d\n", lk(a, F_OFD_SETLKW, F_WRLCK, SEEK_SET, 0, 0));
+	alarm(1);
+	printf("flock ex, alarm: %d\n", flock(a, LOCK_EX) < 0 ? -errno : 0);
 	unlink(p);
 	return 0;
 }
