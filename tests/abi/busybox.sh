@@ -126,6 +126,7 @@ cmds=(
 	"truncate -s 5 words.txt"
 	"od -c dups.txt"
 	"id -u"
+	"env -i A=1 bb:env"
 )
 echo "1..${#cmds[@]}"
 n=0 fail=0
@@ -139,6 +140,9 @@ for c in "${cmds[@]}"; do
 		stdin:*) stdin=$in/${a#stdin:}; unset "argv[$i]"; continue ;;
 		sorted:*) sort "$in/${a#sorted:}" >"$in/sorted.tmp"; a=sorted.tmp ;;
 		esac
+		# bb:APPLET: the applet through this busybox's own path, for commands that exec it
+		# (PATH would find the host's program, which qemu-user runs natively).
+		a=${a//bb:/$bin@}
 		argv[$i]=$(printf '%b' "${a//@/ }")
 	done
 	out=$(ABI_FILES=$in ABI_STDIN=$stdin ABI_QUIET=1 "$here/run.sh" "$mmuemu" "$bin" "$ref" "${argv[@]}" 2>&1)
