@@ -123,19 +123,27 @@ int emu_fs_host_fd(struct emu *emu, uint64_t fd)
 	return f->host;
 }
 
+/* The lowest free guest fd from @min, or -EMFILE. */
+static int fs_free_slot(struct emu_fs *fs, unsigned min)
+{
+	for (unsigned i = min; fs && i < EMU_FS_MAX_FDS; i++) {
+		if (fs->fd[i].host < 0)
+			return (int)i;
+	}
+	return -EMFILE;
+}
+
 int emu_fs_install(struct emu *emu, int host, unsigned min, bool cloexec, enum emu_fd_kind kind)
 {
-	struct emu_fs *fs = emu->proc->fs;
+	int i = fs_free_slot(emu->proc->fs, min);
 
-	for (unsigned i = min; fs && i < EMU_FS_MAX_FDS; i++) {
-		if (fs->fd[i].host < 0) {
-			fs->fd[i] = (struct emu_fd){ .host = host, .cloexec = cloexec, .kind = kind,
-						     .ofd = emu_ofd_new() };
-			return (int)i;
-		}
+	if (i < 0) {
+		close(host);
+		return i;
 	}
-	close(host);
-	return -EMFILE;
+	emu->proc->fs->fd[i] = (struct emu_fd){ .host = host, .cloexec = cloexec, .kind = kind,
+						.ofd = emu_ofd_new() };
+	return i;
 }
 
 /* Install a generated /proc fd for @node. */
@@ -401,10 +409,25 @@ static int fs_at(struct emu *emu, uint64_t dirfd, uint64_t pathp, unsigned how, 
 	return fs_resolve(emu, dirfd, path, how, t);
 }
 
+/* The host file an exec of guest @path (from @dirfd) runs: none under /proc but exe. */
+static int fs_exec_resolve(struct emu *emu, uint64_t dirfd, const char *path, char *out)
+{
+	struct fs_target t;
+	int err = fs_resolve(emu, dirfd, path, FS_FOLLOW, &t);
+
+	if (err)
+		return err;
+	if (t.proc)
+		return -EACCES;
+	if (t.missing)
+		return -ENOENT;
+	g_strlcpy(out, t.path, PATH_MAX_LINUX);
+	return 0;
+}
+
 int emu_fs_exec_path(struct emu *emu, uint64_t dirfd, uint64_t pathp, bool empty_ok,
 		     char *out, char *guest)
 {
-	struct fs_target t;
 	struct emu_fd *f;
 	int err;
 
@@ -424,30 +447,12 @@ int emu_fs_exec_path(struct emu *emu, uint64_t dirfd, uint64_t pathp, bool empty
 			return err;
 		return out[0] == '/' ? 0 : -ENOENT;
 	}
-	err = fs_resolve(emu, dirfd, guest, FS_FOLLOW, &t);
-	if (err)
-		return err;
-	if (t.proc)
-		return -EACCES;
-	if (t.missing)
-		return -ENOENT;
-	g_strlcpy(out, t.path, PATH_MAX_LINUX);
-	return 0;
+	return fs_exec_resolve(emu, dirfd, guest, out);
 }
 
 int emu_fs_exec_path_host(struct emu *emu, const char *path, char *out)
 {
-	struct fs_target t;
-	int err = fs_resolve(emu, (uint64_t)(int64_t)AT_FDCWD_LINUX, path, FS_FOLLOW, &t);
-
-	if (err)
-		return err;
-	if (t.proc)
-		return -EACCES;
-	if (t.missing)
-		return -ENOENT;
-	g_strlcpy(out, t.path, PATH_MAX_LINUX);
-	return 0;
+	return fs_exec_resolve(emu, (uint64_t)(int64_t)AT_FDCWD_LINUX, path, out);
 }
 
 static int64_t fs_ret(long r)
@@ -909,6 +914,18 @@ int64_t emu_sys_close(struct emu *emu, const uint64_t *a)
 	return 0;
 }
 
+/* A new entry for host fd @h, a dup of @f: the same open file description and /proc node. */
+static struct emu_fd fs_fd_dup(const struct emu_fd *f, int h, bool cloexec)
+{
+	struct emu_fd copy = *f;
+
+	copy.host = h;
+	copy.cloexec = cloexec;
+	copy.node = f->node ? g_memdup2(f->node, sizeof(*f->node)) : NULL;
+	copy.ofd->refs++;
+	return copy;
+}
+
 static int64_t fs_dup_min(struct emu *emu, uint64_t old, uint64_t min, bool cloexec)
 {
 	struct emu_fd *f = fs_get(emu, old);
@@ -918,22 +935,17 @@ static int64_t fs_dup_min(struct emu *emu, uint64_t old, uint64_t min, bool cloe
 		return -EBADF;
 	if (min >= EMU_FS_MAX_FDS)
 		return -EINVAL;
-	struct emu_fd copy;
 	int g;
 
 	h = fcntl(f->host, F_DUPFD_CLOEXEC, 3);
 	if (h < 0)
 		return -errno;
-	copy = *f;
-	g = emu_fs_install(emu, h, (unsigned)min, cloexec, f->kind);
-	if (g >= 0) {
-		emu->proc->fs->fd[g].node = copy.node ? g_memdup2(copy.node, sizeof(*copy.node)) : NULL;
-		emu->proc->fs->fd[g].filled = copy.filled;
-		emu->proc->fs->fd[g].dirpos = copy.dirpos;
-		g_free(emu->proc->fs->fd[g].ofd);
-		emu->proc->fs->fd[g].ofd = copy.ofd;
-		copy.ofd->refs++;
+	g = fs_free_slot(emu->proc->fs, (unsigned)min);
+	if (g < 0) {
+		close(h);
+		return g;
 	}
+	emu->proc->fs->fd[g] = fs_fd_dup(f, h, cloexec);
 	return g;
 }
 
@@ -954,14 +966,10 @@ static int64_t fs_dup3(struct emu *emu, uint64_t old, uint64_t new, bool cloexec
 	h = fcntl(f->host, F_DUPFD_CLOEXEC, 3);
 	if (h < 0)
 		return -errno;
-	copy = *f;
-	copy.node = copy.node ? g_memdup2(copy.node, sizeof(*copy.node)) : NULL;
-	copy.ofd->refs++;
+	copy = fs_fd_dup(f, h, cloexec);
 	if (fs_get(emu, new))
 		fs_release(emu, new);
-	emu->proc->fs->fd[new] = (struct emu_fd){ .host = h, .cloexec = cloexec, .kind = copy.kind,
-					    .node = copy.node, .filled = copy.filled,
-					    .dirpos = copy.dirpos, .ofd = copy.ofd };
+	emu->proc->fs->fd[new] = copy;
 	return (int64_t)new;
 }
 
